@@ -1,0 +1,67 @@
+"""The control operations of a harness, shared by the Python API and the /__admin HTTP control plane."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .errors import HarnessError
+from .faults import Fault
+from .seeding import parse_seed, seed_tenant
+from .world import DEFAULT_TENANT, World
+
+DEMO_WORLD = Path(__file__).resolve().parents[1] / "data" / "demo_world.yaml"
+
+
+class Control:
+    def __init__(self, world: World) -> None:
+        self.world = world
+
+    def reset(self, tenant: str | None = None) -> None:
+        self.world.reset(tenant)
+
+    def seed(self, document: dict[str, Any] | str | bytes, tenant: str = DEFAULT_TENANT) -> dict[str, Any]:
+        if not isinstance(document, dict):
+            document = parse_seed(document)
+        with self.world.lock:
+            return seed_tenant(self.world.tenant(tenant), document)
+
+    def seed_demo(self, tenant: str = DEFAULT_TENANT) -> dict[str, Any]:
+        return self.seed(DEMO_WORLD.read_bytes(), tenant)
+
+    def advance_clock(self, seconds: float) -> float:
+        if seconds < 0:
+            raise HarnessError("the clock only moves forward")
+        self.world.clock.advance(seconds)
+        return self.world.clock.now()
+
+    def journal(self, **filters: Any) -> list[dict[str, Any]]:
+        return [entry.to_dict() for entry in self.world.journal.entries(**filters)]
+
+    def clear_journal(self, tenant: str | None = None) -> None:
+        self.world.journal.clear(tenant)
+
+    def arm_fault(self, fault: Fault | dict[str, Any], tenant: str = DEFAULT_TENANT) -> Fault:
+        if isinstance(fault, dict):
+            try:
+                fault = Fault.from_dict(fault)
+            except (TypeError, ValueError) as exc:
+                raise HarnessError(f"bad fault: {exc}") from exc
+        return self.world.tenant(tenant).faults.arm(fault)
+
+    def faults(self, tenant: str = DEFAULT_TENANT) -> list[dict[str, Any]]:
+        return [f.to_dict() for f in self.world.tenant(tenant).faults.armed()]
+
+    def clear_faults(self, tenant: str = DEFAULT_TENANT) -> None:
+        self.world.tenant(tenant).faults.clear()
+
+    def complete_signup(self, request: dict[str, Any], tenant: str = DEFAULT_TENANT) -> dict[str, Any]:
+        """Play Meta's popup to its end without a browser (mints a real 30 s code in this tenant)."""
+        from fakes.graph.signup import SignupRequest, complete_signup
+
+        try:
+            signup = SignupRequest(**request)
+        except TypeError as exc:
+            raise HarnessError(f"bad signup request: {exc}") from exc
+        with self.world.lock:
+            return complete_signup(self.world.tenant(tenant), signup).to_dict()

@@ -1,0 +1,83 @@
+"""A bounded record of every exchange with the fakes, secrets redacted, for judges and people."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections import deque
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+# The journal keeps the newest DEFAULT_JOURNAL_LIMIT exchanges of a world; older ones are dropped.
+DEFAULT_JOURNAL_LIMIT = 2000
+
+
+@dataclass
+class JournalEntry:
+    seq: int
+    time: float
+    tenant: str
+    vendor: str
+    operation: str | None  # the spec's operationId; None for an unknown route
+    method: str
+    path: str
+    query: dict[str, Any]
+    request_headers: dict[str, str]
+    request_body: Any
+    status: int
+    response_body: Any
+    violations: list[dict[str, Any]] = field(default_factory=list)
+    response_violations: list[dict[str, Any]] = field(default_factory=list)
+    fault: str | None = None
+    duration_ms: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class Journal:
+    """Thread-safe ring buffer of `JournalEntry`; entries are already redacted when recorded."""
+
+    def __init__(self, limit: int = DEFAULT_JOURNAL_LIMIT) -> None:
+        self.limit = limit
+        self._entries: deque[JournalEntry] = deque(maxlen=limit)
+        self._seq = itertools.count(1)
+        self._lock = threading.Lock()
+
+    def next_seq(self) -> int:
+        with self._lock:
+            return next(self._seq)
+
+    def record(self, entry: JournalEntry) -> None:
+        with self._lock:
+            self._entries.append(entry)
+
+    def entries(
+        self,
+        tenant: str | None = None,
+        vendor: str | None = None,
+        operation: str | None = None,
+        since: int = 0,
+    ) -> list[JournalEntry]:
+        with self._lock:
+            snapshot = list(self._entries)
+        return [
+            e
+            for e in snapshot
+            if e.seq > since
+            and (tenant is None or e.tenant == tenant)
+            and (vendor is None or e.vendor == vendor)
+            and (operation is None or e.operation == operation)
+        ]
+
+    def clear(self, tenant: str | None = None) -> None:
+        with self._lock:
+            if tenant is None:
+                self._entries.clear()
+            else:
+                kept = [e for e in self._entries if e.tenant != tenant]
+                self._entries.clear()
+                self._entries.extend(kept)
+
+    def __len__(self) -> int:
+        return len(self._entries)

@@ -1,0 +1,189 @@
+"""The shared state of both vendors, partitioned by tenant. Plain dataclasses: no Flask, no HTTP.
+
+A `World` is the whole simulated universe of one harness; each `Tenant` is an independent copy of Meta's and
+Telnyx's state (apps, WABAs, numbers, codes, tokens, API keys, registrations) with its own seeded id source and
+armed faults. Rules live in `fakes/graph/rules.py` and `fakes/telnyx/rules.py`; this module only holds data.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from .clock import Clock, ManualClock
+from .faults import FaultBook
+from .ids import IdSource
+from .journal import Journal
+
+DEFAULT_TENANT = "default"
+
+
+@dataclass
+class MetaApp:
+    id: str
+    secret: str
+    name: str = "Tech Provider App"
+    mode: str = "live"  # "live" | "development"
+    linked_to_telnyx: bool = True
+    config_ids: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Business:
+    id: str
+    name: str
+
+
+@dataclass
+class PhoneNumber:
+    id: str
+    waba_id: str
+    e164: str
+    display_phone_number: str
+    verified_name: str
+    code_verification_status: str = "VERIFIED"
+    quality_rating: str = "GREEN"
+    platform_type: str = "CLOUD_API"
+    status: str = "CONNECTED"
+    registered: bool = False
+    pin: str | None = None  # two-step verification PIN set by /register
+
+
+@dataclass
+class Waba:
+    id: str
+    name: str
+    business_id: str
+    created_at: float
+    shared_with: set[str] = field(default_factory=set)  # app ids the customer shared this WABA with
+    currency: str = "USD"
+    timezone_id: str = "1"
+    message_template_namespace: str = ""
+    account_review_status: str = "APPROVED"
+    business_verification_status: str = "verified"
+    country: str = "US"
+    subscribed_apps: list[str] = field(default_factory=list)
+    phone_number_ids: list[str] = field(default_factory=list)
+
+
+@dataclass
+class AuthCode:
+    """A single-use Embedded Signup authorization code (Meta: 30 s time-to-live)."""
+
+    value: str
+    app_id: str
+    user_id: str
+    waba_ids: list[str]
+    issued_at: float
+    ttl: float = 30.0
+    redirect_uri: str | None = None
+    used_at: float | None = None
+
+
+@dataclass
+class AccessToken:
+    value: str
+    app_id: str
+    user_id: str
+    type: str  # USER | SYSTEM_USER | APP
+    granular_scopes: dict[str, list[str]]  # scope -> target ids (newest first)
+    issued_at: float
+    expires_at: float = 0.0  # 0 = never
+    valid: bool = True
+
+
+@dataclass
+class TelnyxApiKey:
+    value: str
+    status: str = "active"  # "active" | "revoked"
+
+
+@dataclass
+class Registration:
+    """A WABA registered with Telnyx through the tech_provider endpoint."""
+
+    id: str  # Telnyx UUID
+    waba_id: str
+    phone_number_id: str
+    app_id: str
+    customer_id: str | None
+    created_at: float
+    status: str = "registered"
+
+
+@dataclass
+class MetaState:
+    apps: dict[str, MetaApp] = field(default_factory=dict)
+    businesses: dict[str, Business] = field(default_factory=dict)
+    wabas: dict[str, Waba] = field(default_factory=dict)
+    phone_numbers: dict[str, PhoneNumber] = field(default_factory=dict)
+    codes: dict[str, AuthCode] = field(default_factory=dict)
+    tokens: dict[str, AccessToken] = field(default_factory=dict)
+    user_id: str = ""
+
+
+@dataclass
+class TelnyxState:
+    api_keys: dict[str, TelnyxApiKey] = field(default_factory=dict)
+    registrations: dict[str, Registration] = field(default_factory=dict)  # by Telnyx id, insertion ordered
+    user_id: str = ""
+    rate_window: list[int] = field(default_factory=lambda: [0, 0])  # [window number, requests in it]
+
+    def registration_for_waba(self, waba_id: str) -> Registration | None:
+        return next((r for r in self.registrations.values() if r.waba_id == waba_id), None)
+
+
+class Tenant:
+    """One partition of the world: both vendors' state, an id source and armed faults."""
+
+    def __init__(self, name: str, world_seed: str | int, world: World) -> None:
+        self.name = name
+        self.world = world
+        self.ids = IdSource(f"{world_seed}:{name}")
+        self.meta = MetaState(user_id=self.ids.digits(17))
+        self.telnyx = TelnyxState(user_id=self.ids.uuid4())
+        self.faults = FaultBook()
+
+    @property
+    def clock(self) -> Clock:
+        return self.world.clock
+
+    def remember_credential(self, value: str) -> None:
+        """Let requests that carry only this credential find this tenant."""
+        self.world.credentials[value] = self.name
+
+
+class World:
+    """The simulated universe shared by the Graph, Telnyx and SDK fakes of one harness."""
+
+    def __init__(self, seed: str | int = 0, clock: Clock | None = None, journal_limit: int = 2000) -> None:
+        self.seed = seed
+        self.clock: Clock = clock if clock is not None else ManualClock()
+        self.lock = threading.RLock()
+        self.tenants: dict[str, Tenant] = {}
+        self.credentials: dict[str, str] = {}  # credential value -> tenant name
+        self.journal = Journal(limit=journal_limit)
+        self.ready = False
+
+    def tenant(self, name: str = DEFAULT_TENANT) -> Tenant:
+        with self.lock:
+            found = self.tenants.get(name)
+            if found is None:
+                found = self.tenants[name] = Tenant(name, self.seed, self)
+            return found
+
+    def tenant_for_credential(self, value: str | None) -> str | None:
+        return self.credentials.get(value) if value else None
+
+    def reset(self, tenant: str | None = None) -> None:
+        """Forget everything (or one tenant): its state, faults, credentials and journal entries."""
+        with self.lock:
+            if tenant is None:
+                self.tenants.clear()
+                self.credentials.clear()
+                self.journal.clear()
+                return
+            self.tenants.pop(tenant, None)
+            for value in [v for v, owner in self.credentials.items() if owner == tenant]:
+                del self.credentials[value]
+            self.journal.clear(tenant=tenant)

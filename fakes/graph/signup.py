@@ -1,0 +1,170 @@
+"""What Meta's Embedded Signup popup leaves behind: a WABA, a number, a single-use code, and the
+`WA_EMBEDDED_SIGNUP` message event posted to the partner's page.
+
+Shared by the fake browser SDK (a person clicks through the popup) and the scenario runner (no browser), so both
+produce the same world and the same event shapes (meta-graph-facts §1.3).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from fakes.core.errors import HarnessError
+from fakes.core.world import AuthCode, Business, PhoneNumber, Tenant, Waba
+
+from .rules import CODE_TTL_SECONDS
+
+FINISH_OUTCOMES = ("FINISH", "FINISH_ONLY_WABA", "FINISH_WHATSAPP_BUSINESS_APP_ONBOARDING")
+OUTCOMES = (*FINISH_OUTCOMES, "CANCEL", "ERROR", "NO_WABA")
+CANCEL_STEPS = (
+    "BUSINESS_ACCOUNT_SELECTION",
+    "WABA_PHONE_PROFILE_PICKER",
+    "WHATSAPP_BUSINESS_PROFILE_SETUP",
+    "PHONE_NUMBER_SETUP",
+    "PHONE_NUMBER_VERIFICATION",
+    "PERMISSIONS",
+)
+DEFAULT_ERROR_MESSAGE = "Your verified name violates WhatsApp guidelines. Please edit your verified name and try again."
+
+
+@dataclass
+class SignupRequest:
+    """How the popup ends. `session_info_version` None means the page did not ask for session info."""
+
+    app_id: str
+    outcome: str = "FINISH"
+    current_step: str = "PHONE_NUMBER_VERIFICATION"
+    error_message: str = DEFAULT_ERROR_MESSAGE
+    error_code: str | int = "524126"
+    error_style: str = "CANCEL"  # current docs report user errors as CANCEL; v2-era traffic as ERROR
+    session_info_version: str | int | None = "3"
+    event_version: str | int | None = 3  # the `version` field of the event (absent, 2, 3 or "3")
+    business_name: str = "Acme Corp"
+    display_phone_number: str | None = None
+    redirect_uri: str | None = None
+    share_with_app: bool = True
+
+    def __post_init__(self) -> None:
+        if self.outcome not in OUTCOMES:
+            raise HarnessError(f"unknown signup outcome {self.outcome!r}; expected one of {', '.join(OUTCOMES)}")
+        if self.outcome == "CANCEL" and self.current_step not in CANCEL_STEPS:
+            raise HarnessError(f"unknown current_step {self.current_step!r}; expected one of {', '.join(CANCEL_STEPS)}")
+
+
+@dataclass
+class SignupResult:
+    """What the partner page receives: the FB.login callback's authResponse and the message event."""
+
+    code: str | None
+    event: dict[str, Any] | None
+    business_id: str | None = None
+    waba_id: str | None = None
+    phone_number_id: str | None = None
+    status: str = "connected"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def login_response(self) -> dict[str, Any]:
+        if self.code is None:
+            return {"authResponse": None, "status": "unknown"}
+        return {"authResponse": {"userID": None, "expiresIn": None, "code": self.code}, "status": "connected"}
+
+    def to_dict(self) -> dict[str, Any]:
+        """For the control plane: includes the code, which only the caller who asked for it sees."""
+        return {
+            "code": self.code,
+            "event": self.event,
+            "login_response": self.login_response(),
+            "business_id": self.business_id,
+            "waba_id": self.waba_id,
+            "phone_number_id": self.phone_number_id,
+        }
+
+
+def complete_signup(tenant: Tenant, request: SignupRequest) -> SignupResult:
+    """Run the popup to its end: create what the customer created and mint the code if the flow finished."""
+    meta = tenant.meta
+    app = meta.apps.get(request.app_id)
+    if app is None:
+        raise HarnessError(f"no Meta app {request.app_id!r} in tenant {tenant.name!r}; seed it first")
+    if request.outcome in ("CANCEL", "ERROR"):
+        return SignupResult(code=None, event=_abandon_event(tenant, request))
+
+    now = tenant.clock.now()
+    business = Business(id=tenant.ids.meta_id(), name=request.business_name)
+    meta.businesses[business.id] = business
+    waba = Waba(
+        id=tenant.ids.meta_id(),
+        name=f"{request.business_name} WhatsApp",
+        business_id=business.id,
+        created_at=now,
+        shared_with={app.id} if request.share_with_app else set(),
+        message_template_namespace=tenant.ids.uuid4().replace("-", "_"),
+    )
+    meta.wabas[waba.id] = waba
+    phone = _add_number(tenant, waba, request.display_phone_number, request.business_name)
+    granted = [waba.id] if request.outcome != "NO_WABA" else []
+    code = AuthCode(
+        value=tenant.ids.auth_code(),
+        app_id=app.id,
+        user_id=meta.user_id,
+        waba_ids=granted,
+        issued_at=now,
+        ttl=CODE_TTL_SECONDS,
+        redirect_uri=request.redirect_uri,
+    )
+    meta.codes[code.value] = code
+    tenant.remember_credential(code.value)
+    return SignupResult(
+        code=code.value,
+        event=_finish_event(request, business.id, waba.id, phone.id),
+        business_id=business.id,
+        waba_id=waba.id,
+        phone_number_id=phone.id,
+    )
+
+
+def _add_number(tenant: Tenant, waba: Waba, display: str | None, verified_name: str) -> PhoneNumber:
+    digits = tenant.ids.digits(7)
+    e164 = f"+1555{digits}"
+    phone = PhoneNumber(
+        id=tenant.ids.meta_id(),
+        waba_id=waba.id,
+        e164=e164,
+        display_phone_number=display or f"+1 555-{digits[:3]}-{digits[3:]}",
+        verified_name=verified_name,
+    )
+    tenant.meta.phone_numbers[phone.id] = phone
+    waba.phone_number_ids.insert(0, phone.id)
+    return phone
+
+
+def _envelope(request: SignupRequest, event: str, data: dict[str, Any]) -> dict[str, Any] | None:
+    if request.session_info_version is None:
+        return None  # sessionInfoVersion not requested: Meta posts no session info at all
+    message: dict[str, Any] = {"data": data, "type": "WA_EMBEDDED_SIGNUP", "event": event}
+    if request.event_version is not None:
+        message["version"] = request.event_version
+    return message
+
+
+def _finish_event(request: SignupRequest, business_id: str, waba_id: str, phone_id: str) -> dict[str, Any] | None:
+    if request.outcome == "NO_WABA":
+        return None
+    if request.outcome == "FINISH":
+        data = {"phone_number_id": phone_id, "waba_id": waba_id, "business_id": business_id}
+    else:
+        data = {"waba_id": waba_id}
+    return _envelope(request, request.outcome, data)
+
+
+def _abandon_event(tenant: Tenant, request: SignupRequest) -> dict[str, Any] | None:
+    if request.outcome == "CANCEL":
+        return _envelope(request, "CANCEL", {"current_step": request.current_step})
+    data = {
+        "error_message": request.error_message,
+        "error_code": request.error_code,
+        "session_id": tenant.ids.text("0123456789abcdef", 15),
+        "timestamp": str(int(tenant.clock.now())),
+    }
+    return _envelope(request, request.error_style, data)

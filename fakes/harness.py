@@ -1,0 +1,169 @@
+"""`Harness`: one world, the Graph and Telnyx fakes (and the browser SDK) over it, in-process or on sockets.
+
+    from fakes.harness import Harness
+    h = Harness(seed=7)
+    h.seed_demo()
+    session = h.session()                      # in-process, no sockets
+    session.get(f"{h.graph_url}/v19.0/oauth/access_token", params=...)
+    with h.serve() as server:                  # real sockets on 127.0.0.1
+        print(server.graph_url, server.telnyx_url)
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import requests
+from flask import Flask
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from .core.clock import Clock
+from .core.control import Control
+from .core.faults import Fault
+from .core.openapi import CompiledSpec
+from .core.resources import spec_path
+from .core.world import DEFAULT_TENANT, World
+from .graph.app import create_graph_app
+from .telnyx.app import create_telnyx_app
+from .transport import WSGIAdapter
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_GRAPH_PORT = 8010
+DEFAULT_TELNYX_PORT = 8020
+INPROCESS_GRAPH_URL = "http://graph.localhost"
+INPROCESS_TELNYX_URL = "http://telnyx.localhost/v2"
+
+
+@lru_cache(maxsize=None)
+def compiled_spec(vendor: str, path: Path | None = None) -> CompiledSpec:
+    """Specs are immutable: compile each once per process, however many harnesses a test suite builds."""
+    return CompiledSpec.from_file(path or spec_path(vendor), vendor)
+
+
+class Harness:
+    def __init__(
+        self,
+        seed: str | int = 0,
+        clock: Clock | None = None,
+        check_responses: bool = False,
+        journal_limit: int = 2000,
+    ) -> None:
+        self.world = World(seed=seed, clock=clock, journal_limit=journal_limit)
+        self.control = Control(self.world)
+        self.graph_app: Flask = create_graph_app(self.world, compiled_spec("graph"), check_responses)
+        self.telnyx_app: Flask = create_telnyx_app(self.world, compiled_spec("telnyx"), check_responses)
+        self.world.ready = True
+        self.graph_url = INPROCESS_GRAPH_URL
+        self.telnyx_url = INPROCESS_TELNYX_URL
+
+    # -- the control plane, from Python (same operations as /__admin) -----------------------------------
+    def reset(self, tenant: str | None = None) -> None:
+        self.control.reset(tenant)
+
+    def seed(self, document: dict[str, Any] | str | bytes, tenant: str = DEFAULT_TENANT) -> dict[str, Any]:
+        return self.control.seed(document, tenant)
+
+    def seed_demo(self, tenant: str = DEFAULT_TENANT) -> dict[str, Any]:
+        return self.control.seed_demo(tenant)
+
+    def advance_clock(self, seconds: float) -> float:
+        return self.control.advance_clock(seconds)
+
+    def journal(self, **filters: Any) -> list[dict[str, Any]]:
+        return self.control.journal(**filters)
+
+    def clear_journal(self, tenant: str | None = None) -> None:
+        self.control.clear_journal(tenant)
+
+    def arm_fault(self, fault: Fault | dict[str, Any], tenant: str = DEFAULT_TENANT) -> Fault:
+        return self.control.arm_fault(fault, tenant)
+
+    def complete_signup(self, tenant: str = DEFAULT_TENANT, **request: Any) -> dict[str, Any]:
+        return self.control.complete_signup(request, tenant)
+
+    # -- transports --------------------------------------------------------------------------------------
+    def session(self) -> requests.Session:
+        """A requests session wired to the fakes in-process (base URLs: graph_url, telnyx_url)."""
+        session = requests.Session()
+        session.mount(INPROCESS_GRAPH_URL, WSGIAdapter(self.graph_app))
+        session.mount(INPROCESS_TELNYX_URL.rsplit("/v2", 1)[0], WSGIAdapter(self.telnyx_app))
+        return session
+
+    def serve(
+        self,
+        host: str = DEFAULT_HOST,
+        graph_port: int = DEFAULT_GRAPH_PORT,
+        telnyx_port: int = DEFAULT_TELNYX_PORT,
+        allow_remote: bool = False,
+    ) -> Server:
+        """Serve both fakes on real sockets, each on its own port (0 picks a free one), in daemon threads."""
+        check_bind_address(host, allow_remote)
+        servers = {
+            "graph": make_server(host, graph_port, self.graph_app, threaded=True),
+            "telnyx": make_server(host, telnyx_port, self.telnyx_app, threaded=True),
+        }
+        return Server(servers)
+
+
+def check_bind_address(host: str, allow_remote: bool) -> None:
+    if allow_remote or host == "localhost":
+        return
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        raise PermissionError(
+            f"refusing to bind {host}: the fakes serve fake credentials and have no auth of their own; "
+            "pass allow_remote=True (--allow-remote) to bind a non-loopback address"
+        )
+
+
+@dataclass
+class Server:
+    """Running fakes; a context manager that stops them on exit."""
+
+    servers: dict[str, BaseWSGIServer]
+
+    def __post_init__(self) -> None:
+        self.threads = [
+            threading.Thread(target=s.serve_forever, name=f"fake-{name}", daemon=True)
+            for name, s in self.servers.items()
+        ]
+        for thread in self.threads:
+            thread.start()
+
+    def url(self, name: str) -> str:
+        server = self.servers[name]
+        host = server.host if ":" not in server.host else f"[{server.host}]"
+        return f"http://{host}:{server.server_port}"
+
+    @property
+    def graph_url(self) -> str:
+        return self.url("graph")
+
+    @property
+    def telnyx_url(self) -> str:
+        """Like the Telnyx SDKs' base URL, this includes /v2."""
+        return self.url("telnyx") + "/v2"
+
+    def urls(self) -> dict[str, str]:
+        return {"graph": self.graph_url, "telnyx": self.telnyx_url}
+
+    def stop(self) -> None:
+        for server in self.servers.values():
+            server.shutdown()
+            server.server_close()
+        for thread in self.threads:
+            thread.join(timeout=5)
+
+    def __enter__(self) -> Server:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

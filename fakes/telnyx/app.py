@@ -1,0 +1,168 @@
+"""Thin Flask views of the Telnyx fake: parse, one call into `TelnyxRules`, serialize."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Flask, Response, request
+
+from fakes.core.faults import Fault
+from fakes.core.openapi import CompiledSpec, Violation
+from fakes.core.pipeline import current_exchange
+from fakes.core.world import Tenant, World
+
+from . import errors
+from .errors import TelnyxError
+from .rules import TelnyxRules
+from .serializers import page, registration_body
+
+RATE_LIMIT = 100  # requests per window reported in x-ratelimit-* (informational; 429s come from faults)
+RATE_WINDOW_SECONDS = 60
+
+
+class TelnyxAdapter:
+    """How the shared pipeline talks Telnyx: credentials, errors[] envelope, vendor headers."""
+
+    name = "telnyx"
+
+    def __init__(self, spec: CompiledSpec) -> None:
+        self.spec = spec
+
+    def credential(self) -> str | None:
+        auth = request.headers.get("Authorization", "")
+        return auth[7:].strip() if auth[:7].lower() == "bearer " else None
+
+    def violations_error(self, operation_id: str, violations: list[Violation]) -> TelnyxError:
+        # Authentication first: a request without a valid key learns nothing about its body.
+        if any(v.location == "security" for v in violations):
+            return errors.authentication_failed()
+        TelnyxRules(current_exchange().tenant).authenticate(request.headers.get("Authorization"))
+        if any(v.location == "content-type" for v in violations):
+            return errors.expected_json_content_type()
+        if any(v.rule == "json" for v in violations):
+            return errors.invalid_json()
+        if any(v.location == "path" for v in violations):
+            return errors.not_found()
+        items = [_error_item(v) for v in violations]
+        return TelnyxError(422, _dedupe(items))
+
+    def fault_error(self, fault: Fault) -> TelnyxError:
+        return errors.for_status(fault.status or 500, fault.error, fault.headers)
+
+    def not_found(self) -> TelnyxError:
+        return errors.not_found()
+
+    def method_not_allowed(self) -> TelnyxError:
+        return errors.method_not_allowed()
+
+    def prepare(self, error: TelnyxError, tenant: Tenant) -> None:
+        return None
+
+    def response_headers(self, tenant: Tenant) -> dict[str, str]:
+        now = tenant.clock.now()
+        window = int(now // RATE_WINDOW_SECONDS)
+        counter = tenant.telnyx.rate_window
+        if counter[0] != window:
+            counter[:] = [window, 0]
+        counter[1] += 1
+        request_id = tenant.ids.uuid4()
+        return {
+            "x-ratelimit-limit": str(RATE_LIMIT),
+            "x-ratelimit-remaining": str(max(0, RATE_LIMIT - counter[1])),
+            "x-ratelimit-reset": str(int((window + 1) * RATE_WINDOW_SECONDS - now) or RATE_WINDOW_SECONDS),
+            "x-request-id": request_id,
+            "request-id": request_id,
+        }
+
+
+def _error_item(violation: Violation) -> dict[str, Any]:
+    if violation.location == "query":
+        return errors.bad_query_parameter(violation.pointer, "is invalid: " + violation.message)
+    blank = violation.rule == "minLength" or violation.rule == "required"
+    if blank:
+        return errors.missing_parameter(violation.pointer.strip("/"))
+    reasons = {
+        "type": "has the wrong type",
+        "pattern": "is not in the expected format",
+        "maxLength": "is too long",
+    }
+    return errors.invalid_parameter_type(violation.pointer, reasons.get(violation.rule, "is invalid"))
+
+
+def _dedupe(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    seen, unique = set(), []
+    for item in items:
+        key = (item["code"], json.dumps(item.get("source"), sort_keys=True))
+        if key not in seen:
+            seen.add(key)
+            unique.append(item)
+    return unique
+
+
+def _json(body: Any, status: int = 200) -> Response:
+    return Response(json.dumps(body), status=status, mimetype="application/json")
+
+
+def register_views(app: Flask, world: World) -> None:
+    def rules() -> TelnyxRules:
+        found = TelnyxRules(current_exchange().tenant)
+        found.authenticate(request.headers.get("Authorization"))
+        return found
+
+    def paging() -> tuple[int, int]:
+        q = current_exchange().query
+        return q.get("page[number]", 1), q.get("page[size]", 20)
+
+    def register_tech_provider() -> Response:
+        body = current_exchange().body
+        with world.lock:
+            registration = rules().register_tech_provider(
+                body["waba_id"], body["phone_number_id"], body["app_id"], body.get("customer_id")
+            )
+        return _json(registration_body(registration))
+
+    def list_wabas() -> Response:
+        with world.lock:
+            return _json(page(rules().list_wabas(), *paging()))
+
+    def get_waba(id: str) -> Response:
+        with world.lock:
+            return _json({"data": rules().get_waba(id)})
+
+    def delete_waba(id: str) -> Response:
+        with world.lock:
+            rules().delete_waba(id)
+        return Response(status=204)
+
+    def list_waba_phone_numbers(id: str) -> Response:
+        with world.lock:
+            return _json(page(rules().list_waba_phone_numbers(id), *paging()))
+
+    def list_phone_numbers() -> Response:
+        with world.lock:
+            return _json(page(rules().list_phone_numbers(), *paging()))
+
+    base = "/v2/whatsapp"
+    routes = [
+        (f"{base}/business_accounts/tech_provider", "registerTechProvider", register_tech_provider, "POST"),
+        (f"{base}/business_accounts", "listWabas", list_wabas, "GET"),
+        (f"{base}/business_accounts/<id>", "getWaba", get_waba, "GET"),
+        (f"{base}/business_accounts/<id>", "deleteWaba", delete_waba, "DELETE"),
+        (f"{base}/business_accounts/<id>/phone_numbers", "listWabaPhoneNumbers", list_waba_phone_numbers, "GET"),
+        (f"{base}/phone_numbers", "listPhoneNumbers", list_phone_numbers, "GET"),
+    ]
+    for rule, endpoint, view, method in routes:
+        app.add_url_rule(rule, endpoint=endpoint, view_func=view, methods=[method])
+
+
+def create_telnyx_app(world: World, spec: CompiledSpec, check_responses: bool = False) -> Flask:
+    from fakes.core.admin import admin_blueprint
+    from fakes.core.pipeline import install_pipeline
+
+    app = Flask("fakes.telnyx")
+    app.url_map.strict_slashes = False
+    register_views(app, world)
+    app.register_blueprint(admin_blueprint(world, vendor="telnyx"))
+    install_pipeline(app, TelnyxAdapter(spec), world, check_responses=check_responses)
+    return app

@@ -1,0 +1,1 @@
+"""Scenario engine, runner, CLI, pytest plugin and the reference onboarding client."""

@@ -1,0 +1,1 @@
+"""pytest plugin for whatsapp-signup-harness (fixtures are added as the harness grows)."""
