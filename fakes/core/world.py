@@ -143,6 +143,9 @@ class Tenant:
         self.meta = MetaState(user_id=self.ids.digits(17))
         self.telnyx = TelnyxState(user_id=self.ids.uuid4())
         self.faults = FaultBook()
+        # How the signup popup ends when a scenario is armed (fields of fakes.graph.signup.SignupRequest);
+        # None lets a person choose in the popup.
+        self.signup_plan: dict[str, object] | None = None
 
     @property
     def clock(self) -> Clock:
