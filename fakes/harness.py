@@ -1,12 +1,12 @@
 """`Harness`: one world, the Graph and Telnyx fakes (and the browser SDK) over it, in-process or on sockets.
 
-    from fakes.harness import Harness
-    h = Harness(seed=7)
-    h.seed_demo()
-    session = h.session()                      # in-process, no sockets
-    session.get(f"{h.graph_url}/v19.0/oauth/access_token", params=...)
-    with h.serve() as server:                  # real sockets on 127.0.0.1
-        print(server.graph_url, server.telnyx_url)
+from fakes.harness import Harness
+h = Harness(seed=7)
+h.seed_demo()
+session = h.session()                      # in-process, no sockets
+session.get(f"{h.graph_url}/v19.0/oauth/access_token", params=...)
+with h.serve() as server:                  # real sockets on 127.0.0.1
+    print(server.graph_url, server.telnyx_url)
 """
 
 from __future__ import annotations
@@ -14,18 +14,19 @@ from __future__ import annotations
 import ipaddress
 import threading
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import requests
 from flask import Flask
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from .core.clock import Clock
 from .core.control import Control
 from .core.faults import Fault
 from .core.openapi import CompiledSpec
+from .core.redaction import redact_text
 from .core.resources import spec_path
 from .core.world import DEFAULT_TENANT, World
 from .graph.app import create_graph_app
@@ -39,7 +40,7 @@ INPROCESS_GRAPH_URL = "http://graph.localhost"
 INPROCESS_TELNYX_URL = "http://telnyx.localhost/v2"
 
 
-@lru_cache(maxsize=None)
+@cache
 def compiled_spec(vendor: str, path: Path | None = None) -> CompiledSpec:
     """Specs are immutable: compile each once per process, however many harnesses a test suite builds."""
     return CompiledSpec.from_file(path or spec_path(vendor), vendor)
@@ -100,14 +101,28 @@ class Harness:
         graph_port: int = DEFAULT_GRAPH_PORT,
         telnyx_port: int = DEFAULT_TELNYX_PORT,
         allow_remote: bool = False,
+        access_log: bool = False,
     ) -> Server:
         """Serve both fakes on real sockets, each on its own port (0 picks a free one), in daemon threads."""
         check_bind_address(host, allow_remote)
+        handler = RedactingRequestHandler if access_log else QuietRequestHandler
         servers = {
-            "graph": make_server(host, graph_port, self.graph_app, threaded=True),
-            "telnyx": make_server(host, telnyx_port, self.telnyx_app, threaded=True),
+            "graph": make_server(host, graph_port, self.graph_app, threaded=True, request_handler=handler),
+            "telnyx": make_server(host, telnyx_port, self.telnyx_app, threaded=True, request_handler=handler),
         }
         return Server(servers)
+
+
+class RedactingRequestHandler(WSGIRequestHandler):
+    """Werkzeug's access log prints query strings; Graph puts secrets there, so scrub them first."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        self.log("info", '"%s" %s %s', redact_text(self.requestline), code, size)
+
+
+class QuietRequestHandler(WSGIRequestHandler):
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        return None
 
 
 def check_bind_address(host: str, allow_remote: bool) -> None:

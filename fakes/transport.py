@@ -22,7 +22,9 @@ class WSGIAdapter(BaseAdapter):
         super().__init__()
         self.app = app
 
-    def send(self, request: requests.PreparedRequest, stream: bool = False, timeout: Any = None, **_: Any) -> Any:
+    def send(
+        self, request: requests.PreparedRequest, stream: bool = False, timeout: Any = None, **_: Any
+    ) -> Any:
         url = urlsplit(request.url or "")
         body = request.body.encode() if isinstance(request.body, str) else (request.body or b"")
         builder = EnvironBuilder(

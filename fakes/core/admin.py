@@ -67,13 +67,15 @@ def admin_blueprint(world: World, vendor: str, extra: Any = None) -> Blueprint:
     def advance() -> Response:
         seconds = _json_body().get("seconds")
         if not isinstance(seconds, int | float):
-            raise HarnessError("send {\"seconds\": <number>}")
+            raise HarnessError('send {"seconds": <number>}')
         now = control.advance_clock(float(seconds))
         return jsonify(now=now, iso=world.clock.iso())
 
     @admin.get("/journal")
     def journal() -> Response:
-        filters: dict[str, Any] = {k: request.args[k] for k in ("tenant", "vendor", "operation") if k in request.args}
+        filters: dict[str, Any] = {
+            k: request.args[k] for k in ("tenant", "vendor", "operation") if k in request.args
+        }
         if "since" in request.args:
             try:
                 filters["since"] = int(request.args["since"])

@@ -180,7 +180,8 @@ class CompiledSpec:
         responses = {
             str(status): ResponseSpec(
                 media={
-                    media: _compile(content.get("schema", {})) for media, content in spec.get("content", {}).items()
+                    media: _compile(content.get("schema", {}))
+                    for media, content in spec.get("content", {}).items()
                 },
                 required_headers=[
                     name.lower() for name, header in spec.get("headers", {}).items() if header.get("required")
@@ -252,7 +253,9 @@ class CompiledSpec:
         if not op.security:
             return []
         for alternative in op.security:
-            if all(_credential_present(self.security_schemes.get(name, {}), parts, body) for name in alternative):
+            if all(
+                _credential_present(self.security_schemes.get(name, {}), parts, body) for name in alternative
+            ):
                 return []
         return [Violation("security", "authorization", "security", "no accepted credential was sent")]
 
@@ -261,8 +264,10 @@ class CompiledSpec:
         self, operation_id: str, status: int, content_type: str | None, body: bytes, headers: dict[str, str]
     ) -> list[Violation]:
         op = self.operations[operation_id]
-        spec = op.responses.get(str(status)) or op.responses.get(f"{str(status)[0]}XX") or op.responses.get(
-            "default"
+        spec = (
+            op.responses.get(str(status))
+            or op.responses.get(f"{str(status)[0]}XX")
+            or op.responses.get("default")
         )
         if spec is None:
             documented = ", ".join(op.responses)
@@ -287,7 +292,8 @@ class CompiledSpec:
             violations.append(Violation("response", "/", "json", "the response body is not valid JSON"))
             return violations
         return violations + [
-            Violation("response", v.pointer, v.rule, v.message) for v in _schema_errors(validator, parsed, "body")
+            Violation("response", v.pointer, v.rule, v.message)
+            for v in _schema_errors(validator, parsed, "body")
         ]
 
 

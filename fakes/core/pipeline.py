@@ -6,6 +6,7 @@ views stay thin and rules never see Flask.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import time
@@ -108,7 +109,11 @@ def install_pipeline(app: Flask, vendor: VendorAdapter, world: World, check_resp
                 body=request.get_data(cache=True),
             ),
         )
-        exchange.violations, exchange.query, exchange.body = validated.violations, validated.query, validated.body
+        exchange.violations, exchange.query, exchange.body = (
+            validated.violations,
+            validated.query,
+            validated.body,
+        )
         fault = exchange.tenant.faults.take(vendor.name, endpoint)
         if fault is not None:
             exchange.fault = fault
@@ -123,13 +128,17 @@ def install_pipeline(app: Flask, vendor: VendorAdapter, world: World, check_resp
     def vendor_error(error: VendorError) -> Response:
         exchange: Exchange | None = g.get("exchange")
         vendor.prepare(error, exchange.tenant if exchange else world.tenant(DEFAULT_TENANT))
-        response = app.response_class(json.dumps(error.body()), status=error.status, mimetype="application/json")
+        response = app.response_class(
+            json.dumps(error.body()), status=error.status, mimetype="application/json"
+        )
         response.headers.update(error.headers())
         return response
 
     @app.errorhandler(HarnessError)
     def harness_error(error: HarnessError) -> Response:
-        return app.response_class(json.dumps(error.to_dict()), status=error.status, mimetype="application/json")
+        return app.response_class(
+            json.dumps(error.to_dict()), status=error.status, mimetype="application/json"
+        )
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response:
@@ -156,7 +165,11 @@ def install_pipeline(app: Flask, vendor: VendorAdapter, world: World, check_resp
         if exchange.violations:
             response.headers[VIOLATIONS_HEADER] = json.dumps([v.to_dict() for v in exchange.violations])
         response_violations: list[Violation] = []
-        if check_responses and exchange.operation and not (exchange.fault and exchange.fault.replaces_response):
+        if (
+            check_responses
+            and exchange.operation
+            and not (exchange.fault and exchange.fault.replaces_response)
+        ):
             response_violations = spec.check_response(
                 exchange.operation,
                 response.status_code,
@@ -174,10 +187,8 @@ def _apply_fault(fault: Fault, vendor: VendorAdapter) -> Response | None:
     if fault.drop_connection:
         sock = request.environ.get("werkzeug.socket")
         if sock is not None:
-            try:
+            with contextlib.suppress(OSError):  # the client may already be gone
                 sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
         request.environ["harness.dropped"] = True  # the in-process transport raises a ConnectionError
         return Response(b"", status=500)
     if fault.malformed_body:

@@ -11,7 +11,17 @@ from typing import Any
 import yaml
 
 from .errors import HarnessError
-from .world import AccessToken, AuthCode, Business, MetaApp, PhoneNumber, Registration, TelnyxApiKey, Tenant, Waba
+from .world import (
+    AccessToken,
+    AuthCode,
+    Business,
+    MetaApp,
+    PhoneNumber,
+    Registration,
+    TelnyxApiKey,
+    Tenant,
+    Waba,
+)
 
 TOP_LEVEL = {"apps", "businesses", "wabas", "codes", "tokens", "telnyx"}
 
@@ -47,9 +57,17 @@ def seed_tenant(tenant: Tenant, document: dict[str, Any]) -> dict[str, Any]:
     """Add the document's objects to the tenant; returns {kind: [ids or values]} of what was created."""
     unknown = set(document) - TOP_LEVEL
     if unknown:
-        raise SeedError(f"unknown seed section(s): {', '.join(sorted(unknown))}; known: {', '.join(sorted(TOP_LEVEL))}")
+        raise SeedError(
+            f"unknown seed section(s): {', '.join(sorted(unknown))}; known: {', '.join(sorted(TOP_LEVEL))}"
+        )
     ids, meta, now = tenant.ids, tenant.meta, tenant.clock.now()
-    created: dict[str, list[Any]] = {"apps": [], "businesses": [], "wabas": [], "phone_numbers": [], "codes": []}
+    created: dict[str, list[Any]] = {
+        "apps": [],
+        "businesses": [],
+        "wabas": [],
+        "phone_numbers": [],
+        "codes": [],
+    }
     created.update({"tokens": [], "api_keys": [], "registrations": []})
 
     for i, item in enumerate(_items(document, "apps")):
@@ -120,7 +138,9 @@ def seed_tenant(tenant: Tenant, document: dict[str, Any]) -> dict[str, Any]:
             app_id=app_id,
             user_id=meta.user_id,
             type=str(item.get("type", "USER")),
-            granular_scopes={s: list(wabas) for s in ("whatsapp_business_management", "whatsapp_business_messaging")},
+            granular_scopes={
+                s: list(wabas) for s in ("whatsapp_business_management", "whatsapp_business_messaging")
+            },
             issued_at=now,
             expires_at=now + float(item["expires_in"]) if item.get("expires_in") else 0.0,
             valid=bool(item.get("valid", True)),
@@ -133,7 +153,9 @@ def seed_tenant(tenant: Tenant, document: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(telnyx, dict):
         raise SeedError("'telnyx' must be a mapping with api_keys and registrations")
     for item in _items(telnyx, "api_keys"):
-        key = TelnyxApiKey(value=str(item.get("value") or ids.telnyx_api_key()), status=str(item.get("status", "active")))
+        key = TelnyxApiKey(
+            value=str(item.get("value") or ids.telnyx_api_key()), status=str(item.get("status", "active"))
+        )
         if key.status not in ("active", "revoked"):
             raise SeedError("telnyx.api_keys[].status must be 'active' or 'revoked'")
         tenant.telnyx.api_keys[key.value] = key

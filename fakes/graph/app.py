@@ -137,13 +137,20 @@ def register_views(app: Flask, world: World) -> None:
 
     def get_waba(version: str, waba_id: str) -> Response:
         with world.lock:
-            return _json(rules().get_waba(bearer_or_query_token(), waba_id, current_exchange().query.get("fields")))
+            return _json(
+                rules().get_waba(bearer_or_query_token(), waba_id, current_exchange().query.get("fields"))
+            )
 
     def list_waba_phone_numbers(version: str, waba_id: str) -> Response:
         q = current_exchange().query
         with world.lock:
             body = rules().list_phone_numbers(
-                bearer_or_query_token(), waba_id, q.get("fields"), q.get("limit"), q.get("after"), q.get("before")
+                bearer_or_query_token(),
+                waba_id,
+                q.get("fields"),
+                q.get("limit"),
+                q.get("after"),
+                q.get("before"),
             )
         return _json(body)
 
@@ -166,8 +173,18 @@ def register_views(app: Flask, world: World) -> None:
         ("/<version:version>/debug_token", "debugToken", debug_token, "GET"),
         ("/debug_token", "debugTokenUnversioned", debug_token, "GET"),
         ("/<version:version>/<node:waba_id>", "getWaba", get_waba, "GET"),
-        ("/<version:version>/<node:waba_id>/phone_numbers", "listWabaPhoneNumbers", list_waba_phone_numbers, "GET"),
-        ("/<version:version>/<node:waba_id>/subscribed_apps", "listSubscribedApps", list_subscribed_apps, "GET"),
+        (
+            "/<version:version>/<node:waba_id>/phone_numbers",
+            "listWabaPhoneNumbers",
+            list_waba_phone_numbers,
+            "GET",
+        ),
+        (
+            "/<version:version>/<node:waba_id>/subscribed_apps",
+            "listSubscribedApps",
+            list_subscribed_apps,
+            "GET",
+        ),
         ("/<version:version>/<node:waba_id>/subscribed_apps", "subscribeApp", subscribe_app, "POST"),
         (
             "/<version:version>/<node:phone_number_id>/register",

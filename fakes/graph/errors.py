@@ -106,7 +106,10 @@ def invalid_token(status: int = 401, expired_at: str | None = None) -> GraphErro
             www_authenticate="invalid_token",
         )
     return GraphError(
-        "Invalid OAuth access token - Cannot parse access token", 190, status=status, www_authenticate="invalid_token"
+        "Invalid OAuth access token - Cannot parse access token",
+        190,
+        status=status,
+        www_authenticate="invalid_token",
     )
 
 
@@ -143,7 +146,9 @@ def unknown_path() -> GraphError:
 
 
 def method_not_allowed() -> GraphError:
-    return GraphError("Unsupported request - method type not allowed", 100, www_authenticate="invalid_request")
+    return GraphError(
+        "Unsupported request - method type not allowed", 100, www_authenticate="invalid_request"
+    )
 
 
 # Default errors for a fault armed with only an HTTP status (Graph answers rate limits with HTTP 400, code 4).

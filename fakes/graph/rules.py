@@ -116,7 +116,10 @@ class GraphRules:
         if subject is None:
             return {
                 "data": {
-                    "error": {"code": 190, "message": "Invalid OAuth access token - Cannot parse access token"},
+                    "error": {
+                        "code": 190,
+                        "message": "Invalid OAuth access token - Cannot parse access token",
+                    },
                     "is_valid": False,
                     "scopes": [],
                 }
@@ -228,7 +231,9 @@ class GraphRules:
                 "cursors": {"before": _cursor(start), "after": _cursor(start + len(page) - 1)}
             }
             if start + len(page) < len(numbers):
-                paging["next"] = f"/{waba_id}/phone_numbers?limit={limit}&after={_cursor(start + len(page) - 1)}"
+                paging["next"] = (
+                    f"/{waba_id}/phone_numbers?limit={limit}&after={_cursor(start + len(page) - 1)}"
+                )
             if start > 0:
                 paging["previous"] = f"/{waba_id}/phone_numbers?limit={limit}&before={_cursor(start)}"
             body["paging"] = paging

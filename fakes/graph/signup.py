@@ -25,7 +25,9 @@ CANCEL_STEPS = (
     "PHONE_NUMBER_VERIFICATION",
     "PERMISSIONS",
 )
-DEFAULT_ERROR_MESSAGE = "Your verified name violates WhatsApp guidelines. Please edit your verified name and try again."
+DEFAULT_ERROR_MESSAGE = (
+    "Your verified name violates WhatsApp guidelines. Please edit your verified name and try again."
+)
 
 
 @dataclass
@@ -47,9 +49,13 @@ class SignupRequest:
 
     def __post_init__(self) -> None:
         if self.outcome not in OUTCOMES:
-            raise HarnessError(f"unknown signup outcome {self.outcome!r}; expected one of {', '.join(OUTCOMES)}")
+            raise HarnessError(
+                f"unknown signup outcome {self.outcome!r}; expected one of {', '.join(OUTCOMES)}"
+            )
         if self.outcome == "CANCEL" and self.current_step not in CANCEL_STEPS:
-            raise HarnessError(f"unknown current_step {self.current_step!r}; expected one of {', '.join(CANCEL_STEPS)}")
+            raise HarnessError(
+                f"unknown current_step {self.current_step!r}; expected one of {', '.join(CANCEL_STEPS)}"
+            )
 
 
 @dataclass
@@ -148,7 +154,9 @@ def _envelope(request: SignupRequest, event: str, data: dict[str, Any]) -> dict[
     return message
 
 
-def _finish_event(request: SignupRequest, business_id: str, waba_id: str, phone_id: str) -> dict[str, Any] | None:
+def _finish_event(
+    request: SignupRequest, business_id: str, waba_id: str, phone_id: str
+) -> dict[str, Any] | None:
     if request.outcome == "NO_WABA":
         return None
     if request.outcome == "FINISH":

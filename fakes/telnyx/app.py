@@ -149,7 +149,12 @@ def register_views(app: Flask, world: World) -> None:
         (f"{base}/business_accounts", "listWabas", list_wabas, "GET"),
         (f"{base}/business_accounts/<id>", "getWaba", get_waba, "GET"),
         (f"{base}/business_accounts/<id>", "deleteWaba", delete_waba, "DELETE"),
-        (f"{base}/business_accounts/<id>/phone_numbers", "listWabaPhoneNumbers", list_waba_phone_numbers, "GET"),
+        (
+            f"{base}/business_accounts/<id>/phone_numbers",
+            "listWabaPhoneNumbers",
+            list_waba_phone_numbers,
+            "GET",
+        ),
         (f"{base}/phone_numbers", "listPhoneNumbers", list_phone_numbers, "GET"),
     ]
     for rule, endpoint, view, method in routes:

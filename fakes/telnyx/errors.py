@@ -41,7 +41,9 @@ def entry(code: str, detail: str, pointer: str | None = None, parameter: str | N
 
 
 class TelnyxError(VendorError):
-    def __init__(self, status: int, items: list[dict[str, Any]], headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, status: int, items: list[dict[str, Any]], headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(items[0]["detail"] if items else "")
         self.status = status
         self.items = items
@@ -64,7 +66,9 @@ def single(status: int, code: str, detail: str, **source: str) -> TelnyxError:
 
 def authentication_failed() -> TelnyxError:
     return single(
-        401, "10009", "The required authentication headers were either invalid or not included in the request."
+        401,
+        "10009",
+        "The required authentication headers were either invalid or not included in the request.",
     )
 
 
