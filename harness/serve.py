@@ -14,6 +14,7 @@ from typing import Any
 from fakes.core.clock import LiveClock, ManualClock
 from fakes.core.errors import HarnessError
 from fakes.harness import DEFAULT_GRAPH_PORT, DEFAULT_HOST, DEFAULT_TELNYX_PORT, Harness
+from harness.arming import arm_scenario, enable_scenario_arming
 
 
 def add_serve_parser(subparsers: Any) -> None:
@@ -50,10 +51,10 @@ def build_harness(args: argparse.Namespace) -> Harness:
         harness.seed_demo()
     elif args.world != "empty":
         harness.seed(Path(args.world).read_bytes())
+    enable_scenario_arming(harness)
     if args.scenario:
-        from harness.arming import arm_scenario
-
-        arm_scenario(harness, args.scenario)
+        armed = arm_scenario(harness, args.scenario)
+        print(f"armed scenario {armed['armed']}: {armed['title']}", flush=True)
     return harness
 
 

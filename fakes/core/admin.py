@@ -105,6 +105,12 @@ def admin_blueprint(world: World, vendor: str, extra: Any = None) -> Blueprint:
     def signup() -> tuple[Response, int]:
         return jsonify(control.complete_signup(_json_body(), _tenant())), 201
 
+    @admin.post("/scenarios/<scenario_id>")
+    def arm_scenario(scenario_id: str) -> tuple[Response, int]:
+        if world.scenario_armer is None:
+            raise HarnessError("this harness was started without the scenario catalogue")
+        return jsonify(world.scenario_armer(scenario_id, _tenant())), 201
+
     if extra is not None:
         extra(admin, control)
     return admin

@@ -97,6 +97,7 @@ def install_pipeline(app: Flask, vendor: VendorAdapter, world: World, check_resp
         if endpoint is not None and (endpoint.startswith("admin.") or endpoint not in spec.operations):
             return None  # the control plane and static files are not part of the simulated API
         exchange = g.exchange = Exchange(resolve_tenant(), endpoint, time.perf_counter())
+        world.request_started(exchange.tenant.name)
         if endpoint is None:
             return None  # unknown route or method: the error handler answers in the vendor's envelope
         validated = spec.validate_request(
@@ -123,6 +124,12 @@ def install_pipeline(app: Flask, vendor: VendorAdapter, world: World, check_resp
         if exchange.violations:
             raise vendor.violations_error(endpoint, exchange.violations)
         return None
+
+    @app.teardown_request
+    def done(_: BaseException | None) -> None:
+        exchange: Exchange | None = g.get("exchange")
+        if exchange is not None:
+            world.request_finished(exchange.tenant.name)
 
     @app.errorhandler(VendorError)
     def vendor_error(error: VendorError) -> Response:

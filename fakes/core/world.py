@@ -8,7 +8,9 @@ armed faults. Rules live in `fakes/graph/rules.py` and `fakes/telnyx/rules.py`; 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from .clock import Clock, ManualClock
 from .faults import FaultBook
@@ -167,6 +169,11 @@ class World:
         self.credentials: dict[str, str] = {}  # credential value -> tenant name
         self.journal = Journal(limit=journal_limit)
         self.ready = False
+        # Set by the composition root (the CLI) so POST /__admin/scenarios/<id> can arm catalogue scenarios;
+        # fakes/ knows nothing of the catalogue itself. Signature: (scenario_id, tenant) -> description dict.
+        self._idle = threading.Condition()
+        self._in_flight: dict[str, int] = {}
+        self.scenario_armer: Callable[[str, str], dict[str, Any]] | None = None
 
     def tenant(self, name: str = DEFAULT_TENANT) -> Tenant:
         with self.lock:
@@ -174,6 +181,20 @@ class World:
             if found is None:
                 found = self.tenants[name] = Tenant(name, self.seed, self)
             return found
+
+    def request_started(self, tenant: str) -> None:
+        with self._idle:
+            self._in_flight[tenant] = self._in_flight.get(tenant, 0) + 1
+
+    def request_finished(self, tenant: str) -> None:
+        with self._idle:
+            self._in_flight[tenant] -= 1
+            self._idle.notify_all()
+
+    def wait_idle(self, tenant: str, timeout: float = 30.0) -> bool:
+        """Block until no request of this tenant is in flight (a client that timed out leaves one behind)."""
+        with self._idle:
+            return self._idle.wait_for(lambda: not self._in_flight.get(tenant), timeout)
 
     def tenant_for_credential(self, value: str | None) -> str | None:
         return self.credentials.get(value) if value else None

@@ -16,7 +16,11 @@ from fakes.core.world import AuthCode, Business, PhoneNumber, Tenant, Waba
 from .rules import CODE_TTL_SECONDS
 
 FINISH_OUTCOMES = ("FINISH", "FINISH_ONLY_WABA", "FINISH_WHATSAPP_BUSINESS_APP_ONBOARDING")
-OUTCOMES = (*FINISH_OUTCOMES, "CANCEL", "ERROR", "NO_WABA")
+# NO_WABA: the flow finishes but shares no WABA and posts no session info (the guide's "no WABA ID" case).
+# NOT_OPENED: the dialog never opens (bad config_id, SDK not loaded): no code, no event.
+OUTCOMES = (*FINISH_OUTCOMES, "CANCEL", "ERROR", "NO_WABA", "NOT_OPENED")
+# What becomes of the code before the partner's backend exchanges it.
+CODE_FATES = ("fresh", "used", "expired", "garbage")
 CANCEL_STEPS = (
     "BUSINESS_ACCOUNT_SELECTION",
     "WABA_PHONE_PROFILE_PICKER",
@@ -46,8 +50,12 @@ class SignupRequest:
     display_phone_number: str | None = None
     redirect_uri: str | None = None
     share_with_app: bool = True
+    code_fate: str = "fresh"  # used: someone exchanged it already; expired: the clock moves past its 30 s
+    event_data_overrides: dict[str, Any] = field(default_factory=dict)  # e.g. a phone_number_id of another WABA
 
     def __post_init__(self) -> None:
+        if self.code_fate not in CODE_FATES:
+            raise HarnessError(f"unknown code_fate {self.code_fate!r}; expected one of {', '.join(CODE_FATES)}")
         if self.outcome not in OUTCOMES:
             raise HarnessError(
                 f"unknown signup outcome {self.outcome!r}; expected one of {', '.join(OUTCOMES)}"
@@ -93,8 +101,10 @@ def complete_signup(tenant: Tenant, request: SignupRequest) -> SignupResult:
     app = meta.apps.get(request.app_id)
     if app is None:
         raise HarnessError(f"no Meta app {request.app_id!r} in tenant {tenant.name!r}; seed it first")
+    if request.outcome == "NOT_OPENED":
+        return SignupResult(code=None, event=None, status="unknown")
     if request.outcome in ("CANCEL", "ERROR"):
-        return SignupResult(code=None, event=_abandon_event(tenant, request))
+        return SignupResult(code=None, event=_abandon_event(tenant, request), status="unknown")
 
     now = tenant.clock.now()
     business = Business(id=tenant.ids.meta_id(), name=request.business_name)
@@ -121,13 +131,28 @@ def complete_signup(tenant: Tenant, request: SignupRequest) -> SignupResult:
     )
     meta.codes[code.value] = code
     tenant.remember_credential(code.value)
+    handed_over = _apply_code_fate(tenant, code, request.code_fate)
+    event = _finish_event(request, business.id, waba.id, phone.id)
+    if event is not None and request.event_data_overrides:
+        event["data"].update(request.event_data_overrides)
     return SignupResult(
-        code=code.value,
-        event=_finish_event(request, business.id, waba.id, phone.id),
+        code=handed_over,
+        event=event,
         business_id=business.id,
         waba_id=waba.id,
         phone_number_id=phone.id,
     )
+
+
+def _apply_code_fate(tenant: Tenant, code: AuthCode, fate: str) -> str:
+    """The code the partner's page receives, after what the scenario says happened to it."""
+    if fate == "used":
+        code.used_at = tenant.clock.now()
+    elif fate == "expired":
+        tenant.clock.advance(code.ttl + 1)  # through the clock, as a slow backend would meet it
+    elif fate == "garbage":
+        return "AQ" + tenant.ids.text("abcdefghijklmnopqrstuvwxyz", 40)  # never minted: malformed as far as Meta knows
+    return code.value
 
 
 def _add_number(tenant: Tenant, waba: Waba, display: str | None, verified_name: str) -> PhoneNumber:

@@ -1,0 +1,93 @@
+"""Reports of a run: the console (live progress, table, summary), JUnit XML and JSON.
+
+Every report is built from `ScenarioResult.to_dict()`-style records, which never hold secrets: the journal is
+redacted at the source and client errors are scrubbed by the client.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+GREEN, RED, DIM, BOLD, RESET = "\033[32m", "\033[31m", "\033[2m", "\033[1m", "\033[0m"
+
+
+class ConsoleReport:
+    """A live progress line while scenarios run, then a table and the summary line."""
+
+    def __init__(self, total: int, stream: TextIO = sys.stdout, color: bool | None = None) -> None:
+        self.total = total
+        self.stream = stream
+        self.live = stream.isatty() if color is None else color
+        self.width = len(str(total))
+
+    def _paint(self, code: str, text: str) -> str:
+        return f"{code}{text}{RESET}" if self.live else text
+
+    def started(self, index: int, scenario_id: str) -> None:
+        if self.live:
+            self.stream.write(f"\r\033[K[{index:>{self.width}}/{self.total}] running {scenario_id} ...")
+            self.stream.flush()
+
+    def finished(self, index: int, record: dict[str, Any]) -> None:
+        mark = self._paint(GREEN, "PASS") if record["verdict"] == "pass" else self._paint(RED, "FAIL")
+        prefix = "\r\033[K" if self.live else ""
+        timing = self._paint(DIM, f"{record['duration_ms']:.0f} ms")
+        self.stream.write(f"{prefix}[{index:>{self.width}}/{self.total}] {mark} {record['id']} {timing}\n")
+        self.stream.flush()
+
+    def table(self, records: Sequence[dict[str, Any]]) -> None:
+        id_width = max([len("scenario"), *(len(r["id"]) for r in records)])
+        self.stream.write("\n" + self._paint(BOLD, f"{'scenario':<{id_width}}  verdict  {'time':>8}  reason") + "\n")
+        for r in records:
+            verdict = r["verdict"].upper()
+            painted = self._paint(GREEN if r["verdict"] == "pass" else RED, f"{verdict:<7}")
+            reason = r["reasons"][0] if r["reasons"] else ""
+            self.stream.write(f"{r['id']:<{id_width}}  {painted}  {r['duration_ms']:>6.0f}ms  {reason}\n")
+            for extra in r["reasons"][1:]:
+                self.stream.write(f"{'':<{id_width}}  {'':<7}  {'':>8}  {extra}\n")
+
+    def summary(self, records: Sequence[dict[str, Any]], seconds: float) -> str:
+        passed = sum(r["verdict"] == "pass" for r in records)
+        failed = len(records) - passed
+        line = f"{passed} passed, {failed} failed"
+        self.stream.write("\n" + self._paint(RED if failed else GREEN, line) + f" in {seconds:.2f}s\n")
+        return line
+
+
+def write_json(records: Sequence[dict[str, Any]], path: Path, meta: dict[str, Any]) -> None:
+    passed = sum(r["verdict"] == "pass" for r in records)
+    document = {**meta, "summary": {"passed": passed, "failed": len(records) - passed}, "scenarios": list(records)}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")
+
+
+def write_junit(records: Sequence[dict[str, Any]], path: Path, suite_name: str = "signup-harness") -> None:
+    """JUnit XML as CI servers read it: one testcase per scenario, failures carry every reason."""
+    failures = sum(r["verdict"] != "pass" for r in records)
+    total_time = sum(r["duration_ms"] for r in records) / 1000
+    suite = ET.Element(
+        "testsuite",
+        name=suite_name,
+        tests=str(len(records)),
+        failures=str(failures),
+        errors="0",
+        skipped="0",
+        time=f"{total_time:.3f}",
+    )
+    for r in records:
+        case = ET.SubElement(suite, "testcase", classname=suite_name, name=r["id"], time=f"{r['duration_ms'] / 1000:.3f}")
+        if r["verdict"] != "pass":
+            failure = ET.SubElement(case, "failure", message=r["reasons"][0] if r["reasons"] else "failed")
+            failure.text = "\n".join(r["reasons"])
+        out = ET.SubElement(case, "system-out")
+        out.text = "calls: " + (", ".join(r.get("calls", [])) or "(none)")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    root = ET.Element("testsuites", name=suite_name, tests=str(len(records)), failures=str(failures))
+    root.append(suite)
+    ET.indent(root)
+    path.write_bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True))

@@ -1,0 +1,108 @@
+"""`signup-harness run`, `list` and `show`: the scenario catalogue from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from fakes.core.errors import HarnessError
+
+from .reports import ConsoleReport, write_json, write_junit
+from .runner import Runner
+from .scenarios import load_catalogue, select
+
+
+def _catalogue_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--scenarios", type=Path, help="a scenario directory (default: the bundled catalogue)")
+    parser.add_argument("--id", dest="ids", action="append", help="only this scenario (repeatable)")
+    parser.add_argument("--tag", dest="tags", action="append", help="only scenarios with this tag (repeatable)")
+
+
+def add_run_parsers(subparsers: Any) -> None:
+    run = subparsers.add_parser(
+        "run",
+        help="play the scenario catalogue end to end with the reference client",
+        description="Play every scenario (or a selection) against fresh fakes and judge the outcome.",
+    )
+    _catalogue_args(run)
+    run.add_argument("--seed", default="0", help="seed of the random source (same seed, same output)")
+    run.add_argument("--in-process", action="store_true", help="call the fakes in-process instead of over sockets")
+    run.add_argument("--junit", type=Path, help="write a JUnit XML report here")
+    run.add_argument("--json", type=Path, help="write a JSON report here")
+    run.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+
+    listing = subparsers.add_parser("list", help="list the scenario catalogue")
+    _catalogue_args(listing)
+    listing.add_argument("--format", choices=("table", "json"), default="table")
+
+    show = subparsers.add_parser("show", help="describe one scenario")
+    show.add_argument("scenario_id")
+    show.add_argument("--scenarios", type=Path)
+
+
+def run_run(args: argparse.Namespace) -> int:
+    try:
+        scenarios = select(load_catalogue(args.scenarios), args.ids, args.tags)
+    except HarnessError as exc:
+        print(f"signup-harness run: {exc}", file=sys.stderr)
+        return 2
+    if not scenarios:
+        print("signup-harness run: no scenario matches the selection", file=sys.stderr)
+        return 2
+    color = None if args.color == "auto" else args.color == "always"
+    console = ConsoleReport(len(scenarios), color=color)
+    started = time.perf_counter()
+    with Runner(seed=args.seed, transport="inprocess" if args.in_process else "socket") as runner:
+        results = runner.run_all(
+            scenarios,
+            on_start=lambda i, s: console.started(i, s.id),
+            on_result=lambda i, r: console.finished(i, r.to_dict()),
+        )
+    seconds = time.perf_counter() - started
+    records = [r.to_dict() for r in results]
+    console.table(records)
+    console.summary(records, seconds)
+    meta = {"seed": str(args.seed), "transport": "inprocess" if args.in_process else "socket"}
+    if args.json:
+        write_json(records, args.json, meta)
+    if args.junit:
+        write_junit(records, args.junit)
+    return 0 if all(r.passed for r in results) else 1
+
+
+def run_list(args: argparse.Namespace) -> int:
+    try:
+        scenarios = select(load_catalogue(args.scenarios), args.ids, args.tags)
+    except HarnessError as exc:
+        print(f"signup-harness list: {exc}", file=sys.stderr)
+        return 2
+    if args.format == "json":
+        print(json.dumps([{"id": s.id, "title": s.title, "tags": list(s.tags)} for s in scenarios], indent=2))
+        return 0
+    width = max(len(s.id) for s in scenarios)
+    for s in scenarios:
+        print(f"{s.id:<{width}}  {s.title}  [{', '.join(s.tags)}]")
+    print(f"\n{len(scenarios)} scenarios")
+    return 0
+
+
+def run_show(args: argparse.Namespace) -> int:
+    try:
+        scenario = select(load_catalogue(args.scenarios), [args.scenario_id])[0]
+    except HarnessError as exc:
+        print(f"signup-harness show: {exc}", file=sys.stderr)
+        return 2
+    print(f"{scenario.id}: {scenario.title}\n")
+    print(scenario.description + "\n")
+    if scenario.troubleshooting:
+        print(f"Troubleshooting section: {scenario.troubleshooting}\n")
+    document = {k: v for k, v in scenario.to_dict().items() if k not in ("id", "title", "description")}
+    print(yaml.safe_dump(document, sort_keys=False).rstrip())
+    print(f"\nReproduce by hand: signup-harness serve --scenario {scenario.id}")
+    return 0

@@ -1,0 +1,212 @@
+"""Play scenarios end to end: a fresh tenant each, faults armed, the popup played, the reference client
+driven against the fakes (in-process or over real sockets), the outcome judged."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+
+from fakes.core.clock import ManualClock
+from fakes.harness import INPROCESS_GRAPH_URL, INPROCESS_TELNYX_URL, Harness, Server
+
+from .arming import arm, enable_scenario_arming, preregister
+from .client import ClientConfig, OnboardingClient, OnboardingError, RetryPolicy, SignupOutcome
+from .judge import Observation, judge
+from .scenarios import Scenario
+
+DEFAULT_CLIENT_TIMEOUT = 5.0
+DEFAULT_RETRY = {"max_attempts": 3, "base_delay": 0.2, "max_delay": 5.0, "total_budget": 15.0}
+
+
+@dataclass
+class ScenarioResult:
+    scenario: Scenario
+    passed: bool
+    reasons: list[str]
+    duration: float
+    observation: Observation
+    tenant: str
+    signup: dict[str, Any] = field(default_factory=dict)
+    log: list[str] = field(default_factory=list)
+
+    @property
+    def verdict(self) -> str:
+        return "pass" if self.passed else "fail"
+
+    def to_dict(self) -> dict[str, Any]:
+        seen = self.observation
+        return {
+            "id": self.scenario.id,
+            "title": self.scenario.title,
+            "tags": list(self.scenario.tags),
+            "troubleshooting": self.scenario.troubleshooting,
+            "verdict": self.verdict,
+            "reasons": self.reasons,
+            "duration_ms": round(self.duration * 1000, 1),
+            "tenant": self.tenant,
+            "calls": seen.calls,
+            "error": seen.error,
+            "result": seen.result,
+            "request_violations": seen.request_violations,
+            "client_log": self.log,
+        }
+
+
+class _Capture(logging.Handler):
+    """Keeps the reference client's log lines (already redacted by the client) for the report."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(f"{record.levelname.lower()}: {record.getMessage()}")
+
+
+def tenant_urls(graph_root: str, telnyx_root: str, tenant: str) -> tuple[str, str]:
+    """Base URLs that put every request of a driven backend into its scenario's tenant."""
+    return f"{graph_root}/_t/{tenant}", f"{telnyx_root}/_t/{tenant}/v2"
+
+
+class Runner:
+    """One harness (ManualClock: retries wait in virtual time, so runs are fast and reproducible)."""
+
+    def __init__(self, seed: str | int = 0, transport: str = "socket") -> None:
+        if transport not in ("socket", "inprocess"):
+            raise ValueError("transport must be 'socket' or 'inprocess'")
+        self.clock = ManualClock()
+        self.harness = Harness(seed=seed, clock=self.clock, check_responses=True)
+        enable_scenario_arming(self.harness)
+        self.transport = transport
+        self.server: Server | None = None
+        if transport == "socket":
+            self.server = self.harness.serve(graph_port=0, telnyx_port=0)
+            self.graph_root = self.server.graph_url
+            self.telnyx_root = self.server.url("telnyx")
+        else:
+            self.graph_root = INPROCESS_GRAPH_URL
+            self.telnyx_root = INPROCESS_TELNYX_URL.removesuffix("/v2")
+        self._counter = 0
+
+    def close(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+            self.server = None
+
+    def __enter__(self) -> Runner:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def session(self) -> requests.Session:
+        return self.harness.session() if self.transport == "inprocess" else requests.Session()
+
+    def prepare(self, scenario: Scenario) -> tuple[str, dict[str, Any]]:
+        """Fresh tenant in the scenario's world, with the popup already played: (tenant, signup result)."""
+        self._counter += 1
+        tenant = f"{scenario.id}-{self._counter}"
+        arm(self.harness, scenario, tenant)
+        plan = dict(self.harness.world.tenant(tenant).signup_plan or {})
+        signup = self.harness.complete_signup(tenant, **plan)
+        preregister(self.harness, scenario, signup, tenant)
+        self.harness.clear_journal(tenant)
+        return tenant, signup
+
+    def observe(self, tenant: str, signup: dict[str, Any], error: Any, result: Any) -> Observation:
+        """What the fakes recorded for this tenant, plus what the driven side reported."""
+        self.harness.world.wait_idle(tenant)
+        entries = self.harness.journal(tenant=tenant)
+        world_tenant = self.harness.world.tenant(tenant)
+        return Observation(
+            error=error.to_dict() if isinstance(error, OnboardingError) else error,
+            error_type=type(error).__name__ if isinstance(error, OnboardingError) else None,
+            result=result,
+            calls=[f"{e['vendor']}.{e['operation']}" for e in entries if e["operation"]],
+            request_violations=[
+                {**v, "operation": f"{e['vendor']}.{e['operation']}"} for e in entries for v in e["violations"]
+            ],
+            response_violations=[
+                {**v, "operation": f"{e['vendor']}.{e['operation']}"}
+                for e in entries
+                for v in e["response_violations"]
+            ],
+            registrations=[
+                {"waba_id": r.waba_id, "phone_number_id": r.phone_number_id, "customer_id": r.customer_id}
+                for r in world_tenant.telnyx.registrations.values()
+            ],
+            signup_waba_id=signup.get("waba_id"),
+        )
+
+    def client_config(self, scenario: Scenario, tenant: str) -> ClientConfig:
+        from .arming import credentials_for
+
+        overrides = scenario.client
+        credentials = credentials_for(scenario)
+        graph_url, telnyx_url = tenant_urls(self.graph_root, self.telnyx_root, tenant)
+        retry = {**DEFAULT_RETRY, **overrides.get("retry", {})}
+        return ClientConfig(
+            graph_base_url=graph_url,
+            graph_version=overrides.get("graph_version", "v19.0"),
+            telnyx_base_url=telnyx_url,
+            app_id=credentials.app_id,
+            app_secret=credentials.app_secret,
+            telnyx_api_key=credentials.telnyx_api_key,
+            redirect_uri=overrides.get("redirect_uri"),
+            timeout=overrides.get("timeout", DEFAULT_CLIENT_TIMEOUT),
+            # Backoff waits move the world's clock instead of sleeping: instant and reproducible.
+            retry=RetryPolicy(**retry, sleep=self.clock.advance, monotonic=self.clock.now),
+        )
+
+    def run(self, scenario: Scenario) -> ScenarioResult:
+        started = time.perf_counter()
+        tenant, signup = self.prepare(scenario)
+        session = self.session()
+        logger = logging.getLogger(f"harness.runner.{tenant}")
+        logger.propagate, logger.level = False, logging.INFO
+        capture = _Capture()
+        logger.addHandler(capture)
+        client = OnboardingClient(self.client_config(scenario, tenant), session=session, logger=logger)
+        error: OnboardingError | None = None
+        result: dict[str, Any] | None = None
+        try:
+            outcome = SignupOutcome.from_browser(code=signup.get("code"), event=signup.get("event"))
+            onboarded = client.onboard(outcome, customer_id=scenario.client.get("customer_id"))
+            result = {
+                "waba_id": onboarded.waba_id,
+                "phone_number_id": onboarded.phone_number_id,
+                "status": onboarded.status,
+                "customer_id": onboarded.customer_id,
+                "resolved_via": onboarded.resolved_via,
+            }
+        except OnboardingError as exc:
+            error = exc
+        finally:
+            session.close()
+            logger.removeHandler(capture)
+            logging.Logger.manager.loggerDict.pop(logger.name, None)
+        seen = self.observe(tenant, signup, error, result)
+        reasons = judge(scenario, seen)
+        duration = time.perf_counter() - started
+        return ScenarioResult(scenario, not reasons, reasons, duration, seen, tenant, signup, capture.lines)
+
+    def run_all(
+        self,
+        scenarios: Iterable[Scenario],
+        on_start: Callable[[int, Scenario], None] | None = None,
+        on_result: Callable[[int, ScenarioResult], None] | None = None,
+    ) -> list[ScenarioResult]:
+        results = []
+        for index, scenario in enumerate(scenarios, start=1):
+            if on_start:
+                on_start(index, scenario)
+            result = self.run(scenario)
+            results.append(result)
+            if on_result:
+                on_result(index, result)
+        return results
