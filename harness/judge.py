@@ -86,9 +86,11 @@ def _outcome_reasons(expect: dict[str, Any], seen: Observation) -> list[str]:
     if expect["outcome"] == "success":
         if seen.error is not None:
             return [f"outcome: expected success; got {seen.error_type}: {_describe(seen.error)}"]
-        return [f"resolved_via: expected {expect['resolved_via']}; got {seen.result.get('resolved_via')}"] if (
-            "resolved_via" in expect and seen.result and seen.result.get("resolved_via") != expect["resolved_via"]
-        ) else []
+        return (
+            [f"resolved_via: expected {expect['resolved_via']}; got {seen.result.get('resolved_via')}"]
+            if ("resolved_via" in expect and seen.result and seen.result.get("resolved_via") != expect["resolved_via"])
+            else []
+        )
     if seen.error is None:
         return [f"outcome: expected {expect['error']}; the onboarding succeeded"]
     reasons = []

@@ -80,7 +80,9 @@ def write_junit(records: Sequence[dict[str, Any]], path: Path, suite_name: str =
         time=f"{total_time:.3f}",
     )
     for r in records:
-        case = ET.SubElement(suite, "testcase", classname=suite_name, name=r["id"], time=f"{r['duration_ms'] / 1000:.3f}")
+        case = ET.SubElement(
+            suite, "testcase", classname=suite_name, name=r["id"], time=f"{r['duration_ms'] / 1000:.3f}"
+        )
         if r["verdict"] != "pass":
             failure = ET.SubElement(case, "failure", message=r["reasons"][0] if r["reasons"] else "failed")
             failure.text = "\n".join(r["reasons"])

@@ -132,9 +132,7 @@ class Runner:
                 {**v, "operation": f"{e['vendor']}.{e['operation']}"} for e in entries for v in e["violations"]
             ],
             response_violations=[
-                {**v, "operation": f"{e['vendor']}.{e['operation']}"}
-                for e in entries
-                for v in e["response_violations"]
+                {**v, "operation": f"{e['vendor']}.{e['operation']}"} for e in entries for v in e["response_violations"]
             ],
             registrations=[
                 {"waba_id": r.waba_id, "phone_number_id": r.phone_number_id, "customer_id": r.customer_id}

@@ -133,7 +133,9 @@ def load_file(path: Path, validator: Any | None = None) -> Scenario:
 def _check_semantics(path: Path, data: dict[str, Any], lines: dict[tuple[Any, ...], int]) -> None:
     """Rules a JSON Schema states badly: the file name matches the id; an error outcome names its error."""
     if path.stem != data["id"]:
-        raise ScenarioError(f"{path}:{lines.get(('id',), 1)}: id: {data['id']!r} must match the file name {path.stem!r}")
+        raise ScenarioError(
+            f"{path}:{lines.get(('id',), 1)}: id: {data['id']!r} must match the file name {path.stem!r}"
+        )
     expect = data["expect"]
     if expect["outcome"] == "error" and "error" not in expect:
         raise ScenarioError(f"{path}:{lines.get(('expect',), 1)}: expect.error: required when outcome is 'error'")
