@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from .client.cli import add_onboard_parser, run_onboard
 from .run_command import add_run_parsers, run_list, run_run, run_show
 from .serve import add_serve_parser, run_serve
 
@@ -18,10 +19,11 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", required=True)
     add_serve_parser(subparsers)
     add_run_parsers(subparsers)
+    add_onboard_parser(subparsers)
     return parser
 
 
-COMMANDS = {"serve": run_serve, "run": run_run, "list": run_list, "show": run_show}
+COMMANDS = {"serve": run_serve, "run": run_run, "list": run_list, "show": run_show, "onboard": run_onboard}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -19,9 +19,9 @@ GREEN, RED, DIM, BOLD, RESET = "\033[32m", "\033[31m", "\033[2m", "\033[1m", "\0
 class ConsoleReport:
     """A live progress line while scenarios run, then a table and the summary line."""
 
-    def __init__(self, total: int, stream: TextIO = sys.stdout, color: bool | None = None) -> None:
+    def __init__(self, total: int, stream: TextIO | None = None, color: bool | None = None) -> None:
         self.total = total
-        self.stream = stream
+        self.stream = stream = stream or sys.stdout
         self.live = stream.isatty() if color is None else color
         self.width = len(str(total))
 
