@@ -1,0 +1,72 @@
+"""The reference onboarding client: the partner backend of the WhatsApp Tech Provider Embedded Signup guide.
+
+    from harness.client import ClientConfig, OnboardingClient, SignupOutcome
+
+    client = OnboardingClient(ClientConfig.from_env())
+    result = client.onboard(SignupOutcome.from_browser(code=code, event=event), customer_id="acme-42")
+
+See docs/client.md for the configuration, the error table and the retry policy.
+"""
+
+from .config import ClientConfig
+from .errors import (
+    AppNotLinkedToTelnyx,
+    ExpiredAuthorizationCode,
+    InvalidAccessToken,
+    InvalidAuthorizationCode,
+    MalformedVendorResponse,
+    MissingAuthorizationCode,
+    NoWabaIdReturned,
+    OnboardingError,
+    PhoneNumberNotInWaba,
+    RateLimited,
+    RedirectUriMismatch,
+    RegistrationConflict,
+    RequestValidationFailed,
+    SignupCancelled,
+    SignupError,
+    TelnyxAuthenticationFailed,
+    UnknownApp,
+    VendorError,
+    VendorTimeout,
+    VendorUnavailable,
+    WabaNotFound,
+    WrongAppSecret,
+)
+from .events import SignupEvent, SignupOutcome
+from .onboarding import OnboardingClient, OnboardingResult
+from .retry import RetryPolicy
+
+__all__ = [
+    # Configuration
+    "ClientConfig",
+    "RetryPolicy",
+    # The flow
+    "OnboardingClient",
+    "OnboardingResult",
+    "SignupEvent",
+    "SignupOutcome",
+    # Errors
+    "AppNotLinkedToTelnyx",
+    "ExpiredAuthorizationCode",
+    "InvalidAccessToken",
+    "InvalidAuthorizationCode",
+    "MalformedVendorResponse",
+    "MissingAuthorizationCode",
+    "NoWabaIdReturned",
+    "OnboardingError",
+    "PhoneNumberNotInWaba",
+    "RateLimited",
+    "RedirectUriMismatch",
+    "RegistrationConflict",
+    "RequestValidationFailed",
+    "SignupCancelled",
+    "SignupError",
+    "TelnyxAuthenticationFailed",
+    "UnknownApp",
+    "VendorError",
+    "VendorTimeout",
+    "VendorUnavailable",
+    "WabaNotFound",
+    "WrongAppSecret",
+]

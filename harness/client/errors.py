@@ -1,0 +1,316 @@
+"""The errors the onboarding client raises: one class per thing a partner would handle differently.
+
+    OnboardingError
+     ├── SignupCancelled            the customer closed the popup (event CANCEL + current_step)
+     ├── SignupError                the popup reported an error (CANCEL + error_message, or ERROR)
+     ├── MissingAuthorizationCode   the browser handed over no code
+     ├── NoWabaIdReturned           neither the event nor Graph yields a WABA id / phone number id
+     ├── InvalidAuthorizationCode   Graph 100 (garbage code) or 100/36009 (code already used)
+     ├── ExpiredAuthorizationCode   Graph 100/36007
+     ├── RedirectUriMismatch        Graph 100/36008
+     ├── WrongAppSecret             Graph 1
+     ├── UnknownApp                 Graph 101
+     ├── InvalidAccessToken         Graph 190
+     ├── TelnyxAuthenticationFailed Telnyx 401 10009
+     ├── AppNotLinkedToTelnyx       Telnyx 403 10038
+     ├── WabaNotFound               Telnyx 422 10017 /waba_id, Graph 100/33 on the WABA
+     ├── PhoneNumberNotInWaba       Telnyx 422 10017 /phone_number_id
+     ├── RegistrationConflict       Telnyx 409 10012
+     ├── RequestValidationFailed    Telnyx 400/415/422 (other codes), Graph 100 (other)
+     ├── RateLimited                HTTP 429 after retries, Graph 4 / 80007 (and 17, 32, 613)
+     ├── VendorUnavailable          5xx or connection failures, after retries
+     ├── VendorTimeout              read timeout (never retried: the vendor may have acted)
+     ├── MalformedVendorResponse    not JSON, or not the documented shape
+     └── VendorError                anything the table in `mapping.py` does not name
+
+Every instance carries the same fields (see `OnboardingError.to_dict`). Messages are built from vendor codes,
+titles and messages only, and pass through a `Redactor`, so no secret reaches `str`, `repr` or `to_dict`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from .redaction import Redactor
+
+# Titles of the accordions in the vendor guide's Troubleshooting section.
+TS_PARTNER_INVITATION = "I didn't receive the Meta partner invitation email"
+TS_APP_REVIEW = "Meta App Review was denied"
+TS_FB_LOGIN = "FB.login() doesn't open the embedded signup dialog"
+TS_TELNYX_401 = "The Telnyx API returns a 401 Unauthorized error"
+TS_NO_WABA_ID = "The embedded signup completes but no WABA ID is returned"
+TS_VERIFICATION_CODE = "The phone number verification code never arrives"
+
+_UNSET: Any = object()
+
+__all__ = [
+    "AppNotLinkedToTelnyx",
+    "ExpiredAuthorizationCode",
+    "InvalidAccessToken",
+    "InvalidAuthorizationCode",
+    "MalformedVendorResponse",
+    "MissingAuthorizationCode",
+    "NoWabaIdReturned",
+    "OnboardingError",
+    "PhoneNumberNotInWaba",
+    "RateLimited",
+    "RedirectUriMismatch",
+    "RegistrationConflict",
+    "RequestValidationFailed",
+    "SignupCancelled",
+    "SignupError",
+    "TelnyxAuthenticationFailed",
+    "UnknownApp",
+    "VendorError",
+    "VendorTimeout",
+    "VendorUnavailable",
+    "WabaNotFound",
+    "WrongAppSecret",
+]
+
+
+class OnboardingError(Exception):
+    """Base class. `vendor` is "graph", "telnyx" or "signup" (the browser side of Embedded Signup)."""
+
+    default_guidance: ClassVar[str] = "The onboarding failed; see the vendor code and message."
+    default_troubleshooting: ClassVar[str | None] = None
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        vendor: str,
+        operation: str,
+        http_status: int | None = None,
+        vendor_code: str | None = None,
+        vendor_subcode: str | None = None,
+        trace_id: str | None = None,
+        pointer: str | None = None,
+        attempts: int = 0,
+        guidance: str | None = None,
+        troubleshooting: str | None = _UNSET,
+        details: dict[str, Any] | None = None,
+        redactor: Redactor | None = None,
+    ) -> None:
+        self.vendor = vendor
+        self.operation = operation
+        self.http_status = http_status
+        self.vendor_code = vendor_code
+        self.vendor_subcode = vendor_subcode
+        self.trace_id = trace_id
+        self.pointer = pointer
+        self.attempts = attempts
+        self.guidance = guidance or self.default_guidance
+        self.troubleshooting = self.default_troubleshooting if troubleshooting is _UNSET else troubleshooting
+        self.message = message
+        self.details: dict[str, Any] = dict(details or {})
+        self._scrub(redactor or Redactor())
+
+    def redact(self, *secrets: str | None) -> OnboardingError:
+        """Scrub more secret values out of the message and details (the caller may know more than we did)."""
+        self._scrub(Redactor(secrets))
+        return self
+
+    def _scrub(self, redactor: Redactor) -> None:
+        self.message = redactor.text(self.message) or ""
+        self.details = redactor.value(self.details)
+        for name in ("vendor_code", "vendor_subcode", "trace_id", "pointer"):
+            setattr(self, name, redactor.text(getattr(self, name)))
+        self.args = (self.message,)
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(vendor={self.vendor!r}, operation={self.operation!r}, "
+            f"http_status={self.http_status!r}, vendor_code={self.vendor_code!r}, "
+            f"vendor_subcode={self.vendor_subcode!r}, trace_id={self.trace_id!r}, message={self.message!r})"
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_restore, (type(self), dict(self.__dict__)))
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready record for reports and the CLI."""
+        record: dict[str, Any] = {
+            "error": type(self).__name__,
+            "vendor": self.vendor,
+            "operation": self.operation,
+            "http_status": self.http_status,
+            "vendor_code": self.vendor_code,
+            "vendor_subcode": self.vendor_subcode,
+            "trace_id": self.trace_id,
+            "pointer": self.pointer,
+            "attempts": self.attempts,
+            "message": self.message,
+            "guidance": self.guidance,
+            "troubleshooting": self.troubleshooting,
+        }
+        if self.details:
+            record["details"] = self.details
+        return record
+
+
+def _restore(cls: type[OnboardingError], state: dict[str, Any]) -> OnboardingError:
+    error = cls.__new__(cls)
+    error.__dict__.update(state)
+    error.args = (state.get("message", ""),)
+    return error
+
+
+# --- the browser side (vendor "signup") ---------------------------------------------------------------------
+
+
+class SignupCancelled(OnboardingError):
+    """The customer left the Embedded Signup popup; `step` is the `current_step` Meta reported."""
+
+    default_guidance = "The customer closed the signup before finishing; offer to start it again."
+    _STEP_GUIDANCE: ClassVar[dict[str, tuple[str, str | None]]] = {
+        "PHONE_NUMBER_VERIFICATION": (
+            "The customer stopped at phone number verification: check the number can receive SMS, "
+            "or ask for the code by voice call.",
+            TS_VERIFICATION_CODE,
+        ),
+        "PHONE_NUMBER_SETUP": (
+            "The customer stopped while adding a phone number; a number not already on WhatsApp is needed.",
+            None,
+        ),
+    }
+
+    def __init__(self, step: str | None = None, message: str | None = None, **fields: Any) -> None:
+        self.step = step
+        guidance, troubleshooting = self._STEP_GUIDANCE.get(step or "", (None, None))
+        fields.setdefault("vendor", "signup")
+        fields.setdefault("operation", "embeddedSignup")
+        fields.setdefault("guidance", guidance)
+        fields.setdefault("troubleshooting", troubleshooting)
+        super().__init__(message or f"Embedded Signup cancelled at step {step or 'unknown'}", **fields)
+
+    def _scrub(self, redactor: Redactor) -> None:
+        self.step = redactor.text(self.step)
+        super()._scrub(redactor)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "step": self.step}
+
+
+class SignupError(OnboardingError):
+    default_guidance = (
+        "Meta's signup popup reported an error (vendor_code is Meta's error code, trace_id its session id); "
+        "show the message to the customer and check the SDK set-up in the browser console."
+    )
+    default_troubleshooting = TS_FB_LOGIN
+
+
+class MissingAuthorizationCode(OnboardingError):
+    default_guidance = (
+        "The FB.login() callback gave no authResponse.code: launch the dialog with response_type 'code' and "
+        "override_default_response_type true, and post the code to the backend."
+    )
+    default_troubleshooting = TS_NO_WABA_ID
+
+
+class NoWabaIdReturned(OnboardingError):
+    default_guidance = (
+        "Neither the signup event nor Graph (debug_token granular scopes, WABA phone numbers) gave an id; "
+        "the customer may not have finished every step (business, WhatsApp account, phone number)."
+    )
+    default_troubleshooting = TS_NO_WABA_ID
+
+
+# --- Meta Graph ---------------------------------------------------------------------------------------------
+
+
+class InvalidAuthorizationCode(OnboardingError):
+    default_guidance = "The code is malformed or was already exchanged: exchange each code exactly once."
+
+
+class ExpiredAuthorizationCode(OnboardingError):
+    default_guidance = "Codes live 30 seconds: send the code to the backend and exchange it immediately."
+
+
+class RedirectUriMismatch(OnboardingError):
+    default_guidance = "Embedded Signup exchanges must not send redirect_uri: leave redirect_uri unset."
+
+
+class WrongAppSecret(OnboardingError):
+    default_guidance = "Graph rejected the app secret: set META_APP_SECRET to this Meta app's App Secret."
+
+
+class UnknownApp(OnboardingError):
+    default_guidance = "Graph does not know this app id: set META_APP_ID to the App ID used in FB.init()."
+
+
+class InvalidAccessToken(OnboardingError):
+    default_guidance = "Graph refused the access token (invalid, expired or another app's); restart the signup."
+
+
+# --- Telnyx -------------------------------------------------------------------------------------------------
+
+
+class TelnyxAuthenticationFailed(OnboardingError):
+    default_guidance = (
+        "Use a valid, unrevoked Telnyx API key and send it as 'Authorization: Bearer <key>' (TELNYX_API_KEY)."
+    )
+    default_troubleshooting = TS_TELNYX_401
+
+
+class AppNotLinkedToTelnyx(OnboardingError):
+    default_guidance = (
+        "Telnyx does not know this Meta app as a Tech Provider app: ask Telnyx to link it (the app must be "
+        "Live) and accept Meta's partner invitation."
+    )
+    default_troubleshooting = TS_PARTNER_INVITATION
+
+
+class WabaNotFound(OnboardingError):
+    default_guidance = (
+        "The WABA id is unknown or not shared with the app: send the waba_id from the signup event "
+        "(not the business_id) once the customer has finished the flow."
+    )
+    default_troubleshooting = TS_NO_WABA_ID
+
+
+class PhoneNumberNotInWaba(OnboardingError):
+    default_guidance = (
+        "The phone number id does not belong to that WABA: send the phone_number_id from the same signup."
+    )
+    default_troubleshooting = TS_NO_WABA_ID
+
+
+class RegistrationConflict(OnboardingError):
+    default_guidance = (
+        "This WABA is already registered with a different number, app or customer id; registering the same "
+        "data again is safe, changing it is not."
+    )
+
+
+class RequestValidationFailed(OnboardingError):
+    default_guidance = "The vendor rejected the request as invalid; see pointer and message for the field."
+
+
+# --- transport and everything else --------------------------------------------------------------------------
+
+
+class RateLimited(OnboardingError):
+    default_guidance = "The vendor is rate limiting this app or key; retry later with backoff."
+
+
+class VendorUnavailable(OnboardingError):
+    default_guidance = "The vendor failed or could not be reached after retries; retry later."
+
+
+class VendorTimeout(OnboardingError):
+    default_guidance = (
+        "No answer before the timeout; the vendor may have acted. Telnyx registration is idempotent, so "
+        "retrying the same registration is safe; an authorization code may already be used."
+    )
+
+
+class MalformedVendorResponse(OnboardingError):
+    default_guidance = "The response was not JSON or not in the documented shape."
+
+
+class VendorError(OnboardingError):
+    default_guidance = "The vendor returned an error this client does not classify; see code and message."
