@@ -22,7 +22,7 @@ class WSGIAdapter(BaseAdapter):
         super().__init__()
         self.app = app
 
-    def send(
+    def send(  # type: ignore[override]  # requests spells out every keyword; the rest are ignored here
         self, request: requests.PreparedRequest, stream: bool = False, timeout: Any = None, **_: Any
     ) -> Any:
         url = urlsplit(request.url or "")
@@ -32,14 +32,20 @@ class WSGIAdapter(BaseAdapter):
             base_url=f"{url.scheme}://{url.netloc}",
             query_string=url.query,
             method=request.method or "GET",
-            headers=dict(request.headers),
+            headers=list(request.headers.items()),
             data=body,
         )
         environ = builder.get_environ()
+        seen: dict[str, Any] = {}
+
+        def app(wsgi_environ: dict[str, Any], start_response: Any) -> Any:
+            seen["environ"] = wsgi_environ  # run_wsgi_app copies the environ: keep the one the app marks
+            return self.app(wsgi_environ, start_response)
+
         started = time.monotonic()
-        app_iter, status, headers = run_wsgi_app(self.app, environ, buffered=True)
+        app_iter, status, headers = run_wsgi_app(app, environ, buffered=True)
         content = b"".join(app_iter)
-        if environ.get("harness.dropped"):
+        if seen.get("environ", environ).get("harness.dropped"):
             raise requests.ConnectionError("connection dropped by the fake (armed fault)", request=request)
         read_timeout = timeout[1] if isinstance(timeout, tuple) else timeout
         if read_timeout is not None and time.monotonic() - started > read_timeout:

@@ -96,6 +96,9 @@ def install_pipeline(app: Flask, vendor: VendorAdapter, world: World, check_resp
         endpoint = request.endpoint
         if endpoint is not None and (endpoint.startswith("admin.") or endpoint not in spec.operations):
             return None  # the control plane and static files are not part of the simulated API
+        # Cache the raw body before anything reads `request.form` (a credential lookup may), which would
+        # otherwise consume the stream and leave the spec check an empty body.
+        request.get_data(cache=True)
         exchange = g.exchange = Exchange(resolve_tenant(), endpoint, time.perf_counter())
         world.request_started(exchange.tenant.name)
         if endpoint is None:
@@ -148,11 +151,14 @@ def install_pipeline(app: Flask, vendor: VendorAdapter, world: World, check_resp
         )
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> Response:
+    def http_error(error: HTTPException) -> Any:
         if request.path.startswith("/__admin"):
             return error.get_response()
         if isinstance(error, MethodNotAllowed):
-            return vendor_error(vendor.method_not_allowed())
+            response = vendor_error(vendor.method_not_allowed())
+            if error.valid_methods:  # RFC 9110: a 405 lists the methods the route does support
+                response.headers["Allow"] = ", ".join(sorted(error.valid_methods))
+            return response
         if error.code == 404:
             return vendor_error(vendor.not_found())
         return vendor_error(vendor.fault_error(Fault(operation=f"{vendor.name}.*", status=error.code or 500)))

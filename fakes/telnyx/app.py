@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, Response, request
+from werkzeug.routing import BaseConverter
 
+from fakes.core.errors import VendorError
 from fakes.core.faults import Fault
 from fakes.core.openapi import CompiledSpec, Violation
 from fakes.core.pipeline import current_exchange
@@ -45,6 +48,9 @@ class TelnyxAdapter:
         if any(v.location == "path" for v in violations):
             return errors.not_found()
         items = [_error_item(v) for v in violations]
+        # An empty field is missing (10004), not also malformed: drop its pattern/type entries.
+        missing = {item["source"]["pointer"] for item in items if item["code"] == "10004"}
+        items = [i for i in items if i["code"] == "10004" or i.get("source", {}).get("pointer") not in missing]
         return TelnyxError(422, _dedupe(items))
 
     def fault_error(self, fault: Fault) -> TelnyxError:
@@ -56,7 +62,7 @@ class TelnyxAdapter:
     def method_not_allowed(self) -> TelnyxError:
         return errors.method_not_allowed()
 
-    def prepare(self, error: TelnyxError, tenant: Tenant) -> None:
+    def prepare(self, error: VendorError, tenant: Tenant) -> None:
         return None
 
     def response_headers(self, tenant: Tenant) -> dict[str, str]:
@@ -74,6 +80,13 @@ class TelnyxAdapter:
             "x-request-id": request_id,
             "request-id": request_id,
         }
+
+
+class WabaIdConverter(BaseConverter):
+    """A Telnyx WABA id segment. Not `tech_provider`: as in OpenAPI, the concrete path wins over `{id}`, so
+    GET /business_accounts/tech_provider is a 405 on that path, not getWaba with id "tech_provider"."""
+
+    regex = r"(?!tech_provider(?:/|$))[^/]+"
 
 
 def _error_item(violation: Violation) -> dict[str, Any]:
@@ -144,13 +157,13 @@ def register_views(app: Flask, world: World) -> None:
             return _json(page(rules().list_phone_numbers(), *paging()))
 
     base = "/v2/whatsapp"
-    routes = [
+    routes: list[tuple[str, str, Callable[..., Response], str]] = [
         (f"{base}/business_accounts/tech_provider", "registerTechProvider", register_tech_provider, "POST"),
         (f"{base}/business_accounts", "listWabas", list_wabas, "GET"),
-        (f"{base}/business_accounts/<id>", "getWaba", get_waba, "GET"),
-        (f"{base}/business_accounts/<id>", "deleteWaba", delete_waba, "DELETE"),
+        (f"{base}/business_accounts/<waba:id>", "getWaba", get_waba, "GET"),
+        (f"{base}/business_accounts/<waba:id>", "deleteWaba", delete_waba, "DELETE"),
         (
-            f"{base}/business_accounts/<id>/phone_numbers",
+            f"{base}/business_accounts/<waba:id>/phone_numbers",
             "listWabaPhoneNumbers",
             list_waba_phone_numbers,
             "GET",
@@ -167,6 +180,7 @@ def create_telnyx_app(world: World, spec: CompiledSpec, check_responses: bool = 
 
     app = Flask("fakes.telnyx")
     app.url_map.strict_slashes = False
+    app.url_map.converters["waba"] = WabaIdConverter
     register_views(app, world)
     app.register_blueprint(admin_blueprint(world, vendor="telnyx"))
     install_pipeline(app, TelnyxAdapter(spec), world, check_responses=check_responses)
