@@ -147,7 +147,10 @@ class Server:
 
     def __post_init__(self) -> None:
         self.threads = [
-            threading.Thread(target=s.serve_forever, name=f"fake-{name}", daemon=True)
+            # A short poll interval so that stop() (and Ctrl-C / SIGTERM) returns promptly instead of after 0.5 s.
+            threading.Thread(
+                target=s.serve_forever, kwargs={"poll_interval": 0.05}, name=f"fake-{name}", daemon=True
+            )
             for name, s in self.servers.items()
         ]
         for thread in self.threads:

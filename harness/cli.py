@@ -7,8 +7,10 @@ import sys
 from collections.abc import Sequence
 
 from .client.cli import add_onboard_parser, run_onboard
+from .demo import add_demo_parser, run_demo
 from .run_command import add_run_parsers, run_list, run_run, run_show
 from .serve import add_serve_parser, run_serve
+from .verify_command import add_verify_parser, run_verify
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -20,10 +22,19 @@ def build_parser() -> argparse.ArgumentParser:
     add_serve_parser(subparsers)
     add_run_parsers(subparsers)
     add_onboard_parser(subparsers)
+    add_demo_parser(subparsers)
+    add_verify_parser(subparsers)
     return parser
 
 
-COMMANDS = {"serve": run_serve, "run": run_run, "list": run_list, "show": run_show, "onboard": run_onboard}
+COMMANDS = {
+    "serve": run_serve,
+    "run": run_run,
+    "list": run_list,
+    "show": run_show,
+    "onboard": run_onboard,
+    "verify": run_verify,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -7,11 +7,13 @@ Routes accept `/vNN.N/...` and, for the OAuth and debug endpoints, unversioned p
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, Response, g, request
 from werkzeug.routing import BaseConverter
 
+from fakes.core.errors import VendorError
 from fakes.core.faults import Fault
 from fakes.core.openapi import CompiledSpec, Violation
 from fakes.core.pipeline import current_exchange
@@ -58,6 +60,8 @@ class GraphAdapter:
             return errors.invalid_parameter("content-type", f"must be one of: {first.message[9:]}")
         if first.rule == "json":
             return errors.invalid_parameter("body", "must be valid JSON")
+        if first.location == "body" and name == "pin":  # the catalogue's wording for a malformed register PIN
+            return errors.invalid_parameter("pin", "must be 6 digits")
         return errors.invalid_parameter(name, _short_reason(first))
 
     def fault_error(self, fault: Fault) -> GraphError:
@@ -69,8 +73,9 @@ class GraphAdapter:
     def method_not_allowed(self) -> GraphError:
         return errors.method_not_allowed()
 
-    def prepare(self, error: GraphError, tenant: Tenant) -> None:
-        error.fbtrace_id = trace_id(tenant)
+    def prepare(self, error: VendorError, tenant: Tenant) -> None:
+        if isinstance(error, GraphError):
+            error.fbtrace_id = trace_id(tenant)
 
     def response_headers(self, tenant: Tenant) -> dict[str, str]:
         version = (request.view_args or {}).get("version") or DEFAULT_VERSION
@@ -152,6 +157,10 @@ def register_views(app: Flask, world: World) -> None:
                 q.get("after"),
                 q.get("before"),
             )
+        paging = body.get("paging", {})
+        for key in ("next", "previous"):  # Graph pages by absolute URL (the spec's `format: uri`)
+            if key in paging:
+                paging[key] = f"{request.url_root.rstrip('/')}/{version}{paging[key]}"
         return _json(body)
 
     def list_subscribed_apps(version: str, waba_id: str) -> Response:
@@ -167,7 +176,7 @@ def register_views(app: Flask, world: World) -> None:
         with world.lock:
             return _json(rules().register_phone_number(bearer_or_query_token(), phone_number_id, body["pin"]))
 
-    routes = [
+    routes: list[tuple[str, str, Callable[..., Response], str]] = [
         ("/<version:version>/oauth/access_token", "exchangeCode", exchange_code, "GET"),
         ("/oauth/access_token", "exchangeCodeUnversioned", exchange_code, "GET"),
         ("/<version:version>/debug_token", "debugToken", debug_token, "GET"),
@@ -194,12 +203,15 @@ def register_views(app: Flask, world: World) -> None:
         ),
     ]
     for rule, endpoint, view, method in routes:
-        app.add_url_rule(rule, endpoint=endpoint, view_func=view, methods=[method])
+        # No automatic OPTIONS: the spec declares none, so OPTIONS is an undeclared method like any other
+        # (not a silent 200 journalled as a call of the operation).
+        app.add_url_rule(rule, endpoint=endpoint, view_func=view, methods=[method], provide_automatic_options=False)
 
 
 def create_graph_app(world: World, spec: CompiledSpec, check_responses: bool = False) -> Flask:
     from fakes.core.admin import admin_blueprint
     from fakes.core.pipeline import install_pipeline
+    from fakes.sdk import sdk_blueprint
 
     app = Flask("fakes.graph")
     app.url_map.converters["version"] = VersionConverter
@@ -207,5 +219,6 @@ def create_graph_app(world: World, spec: CompiledSpec, check_responses: bool = F
     app.url_map.strict_slashes = False
     register_views(app, world)
     app.register_blueprint(admin_blueprint(world, vendor="graph"))
+    app.register_blueprint(sdk_blueprint(world))  # the fake JS SDK and signup popup share Graph's host
     install_pipeline(app, GraphAdapter(spec), world, check_responses=check_responses)
     return app

@@ -108,7 +108,11 @@ class GraphRules:
         return token
 
     def debug_token(self, caller: str, input_token: str) -> dict[str, Any]:
-        caller_token = self.authenticate(caller)
+        try:
+            caller_token = self.authenticate(caller)
+        except errors.GraphError as exc:  # an expired caller token: debug_token answers caller errors with 400
+            exc.status = 400
+            raise
         if caller_token is None:
             raise errors.invalid_token(status=400)
         caller_app = caller_token.app.id if isinstance(caller_token, AppToken) else caller_token.app_id

@@ -62,7 +62,9 @@ class TelnyxRules:
         return registration
 
     def _newest_first(self) -> list[Registration]:
-        return sorted(self.telnyx.registrations.values(), key=lambda r: r.created_at, reverse=True)
+        # Reversed insertion order first, so that registrations made at the same instant (a ManualClock) are
+        # newest first too (sorting is stable).
+        return sorted(reversed(self.telnyx.registrations.values()), key=lambda r: r.created_at, reverse=True)
 
     def list_wabas(self) -> list[dict[str, Any]]:
         return [waba_resource(r, self.meta.wabas[r.waba_id]) for r in self._newest_first()]

@@ -1,0 +1,270 @@
+"""`signup-harness demo`: the fakes and the example partner portal in one process, for a person with a browser.
+
+    signup-harness demo                         # portal on http://127.0.0.1:8030/
+    signup-harness demo --port 0                # any free port for the portal
+    signup-harness demo --signup-outcome CANCEL --cancel-step PHONE_NUMBER_VERIFICATION   # the popup auto-plays
+
+The fakes run with a LiveClock (codes really expire after 30 s) over the demo world (fakes/data/demo_world.yaml).
+The portal is examples/portal/app.py, which is not a Python package: it is imported by file location, from the
+wheel's bundled copy (fakes/_bundled/examples/portal) or else from the source checkout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib.util
+import logging
+import re
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+from types import FrameType, ModuleType
+from typing import Any
+
+import requests
+from flask import Flask
+from werkzeug.serving import BaseWSGIServer, make_server
+
+import fakes
+from fakes.core.clock import LiveClock
+from fakes.graph.signup import CANCEL_STEPS, OUTCOMES
+from fakes.harness import DEFAULT_GRAPH_PORT, DEFAULT_TELNYX_PORT, Harness, Server
+
+HOST = "127.0.0.1"
+DEFAULT_PORTAL_PORT = 8030
+READY_TIMEOUT_SECONDS = 10.0
+READY_POLL_SECONDS = 0.05
+PORTAL_MODULE = "signup_harness_example_portal"
+_FAKES_DIR = Path(fakes.__file__).resolve().parent
+_SECRET_QUERY = re.compile(r"((?:^|[?&])(?:code|client_secret|access_token|input_token|fb_exchange_token)=)[^&\s\"]+")
+
+
+class RedactQueryFilter(logging.Filter):
+    """Mask credentials in werkzeug's request lines (`GET /v19.0/oauth/access_token?code=...&client_secret=...`)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(_SECRET_QUERY.sub(r"\1***", a) if isinstance(a, str) else a for a in record.args)
+        elif isinstance(record.msg, str):
+            record.msg = _SECRET_QUERY.sub(r"\1***", record.msg)
+        return True
+
+
+def quiet_secrets_in_request_logs() -> None:
+    """Install `RedactQueryFilter` on werkzeug's logger (once): the demo's console shows no code or secret."""
+    logger = logging.getLogger("werkzeug")
+    if not any(isinstance(f, RedactQueryFilter) for f in logger.filters):
+        logger.addFilter(RedactQueryFilter())
+
+
+def portal_dir() -> Path:
+    """examples/portal: the wheel's bundled copy first, then the source checkout's."""
+    candidates = (_FAKES_DIR / "_bundled" / "examples" / "portal", _FAKES_DIR.parent / "examples" / "portal")
+    for candidate in candidates:
+        if (candidate / "app.py").is_file():
+            return candidate
+    looked = " and ".join(str(c) for c in candidates)
+    raise FileNotFoundError(f"cannot find the example portal (looked in {looked})")
+
+
+def load_portal(directory: Path | None = None) -> ModuleType:
+    """Import examples/portal/app.py by location (once per process)."""
+    loaded = sys.modules.get(PORTAL_MODULE)
+    if loaded is not None and directory is None:
+        return loaded
+    path = (directory or portal_dir()) / "app.py"
+    spec = importlib.util.spec_from_file_location(PORTAL_MODULE, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load the example portal from {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[PORTAL_MODULE] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        sys.modules.pop(PORTAL_MODULE, None)
+        raise
+    return module
+
+
+def wait_ready(url: str, timeout: float = READY_TIMEOUT_SECONDS) -> None:
+    """Poll `url` until it answers 200; TimeoutError after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    last: str = "no answer"
+    with requests.Session() as session:
+        session.trust_env = False  # loopback: no proxies
+        while time.monotonic() < deadline:
+            try:
+                response = session.get(url, timeout=1.0)
+                if response.status_code == 200:
+                    return
+                last = f"HTTP {response.status_code}"
+            except requests.RequestException as exc:
+                last = type(exc).__name__
+            time.sleep(READY_POLL_SECONDS)  # the pause between two polls, not a guess at start-up time
+    raise TimeoutError(f"{url} not ready after {timeout:.0f} s ({last})")
+
+
+def demo_portal_settings(harness: Harness, revoked_key: bool = False) -> dict[str, str]:
+    """App id, secret, config id and a Telnyx key for the portal, read from the harness's default tenant."""
+    tenant = harness.world.tenant()
+    with harness.world.lock:
+        app = next(iter(tenant.meta.apps.values()))
+        wanted = "revoked" if revoked_key else "active"
+        key = next(k.value for k in tenant.telnyx.api_keys.values() if k.status == wanted)
+        return {
+            "app_id": app.id,
+            "app_secret": app.secret,
+            "config_id": app.config_ids[0],
+            "telnyx_api_key": key,
+        }
+
+
+class PortalServer:
+    """The portal on a real socket in a daemon thread; `stop()` shuts it down."""
+
+    def __init__(self, app: Flask, port: int = DEFAULT_PORTAL_PORT, host: str = HOST) -> None:
+        self.server: BaseWSGIServer = make_server(host, port, app, threaded=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, name="portal", daemon=True
+        )
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.server.host}:{self.server.server_port}/"
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
+
+
+def start_demo(
+    harness: Harness,
+    portal_port: int = DEFAULT_PORTAL_PORT,
+    graph_port: int = DEFAULT_GRAPH_PORT,
+    telnyx_port: int = DEFAULT_TELNYX_PORT,
+    revoked_key: bool = False,
+) -> tuple[Server, PortalServer]:
+    """Serve the fakes and the portal (over the harness's default tenant) and wait until both answer."""
+    fakes_server = harness.serve(HOST, graph_port=graph_port, telnyx_port=telnyx_port)
+    try:
+        wait_ready(f"{fakes_server.graph_url}/__admin/ready")
+        wait_ready(f"{fakes_server.url('telnyx')}/__admin/ready")
+        app = load_portal().create_portal_app(
+            graph_url=fakes_server.graph_url,
+            telnyx_url=fakes_server.telnyx_url,
+            **demo_portal_settings(harness, revoked_key),
+        )
+        portal = PortalServer(app, portal_port)
+    except BaseException:
+        fakes_server.stop()
+        raise
+    try:
+        wait_ready(portal.url + "healthz")
+    except BaseException:
+        portal.stop()
+        fakes_server.stop()
+        raise
+    return fakes_server, portal
+
+
+def add_demo_parser(subparsers: Any) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "demo",
+        help="run the fakes and the example partner portal for a browser",
+        description="Serve the Graph fake (with the fake Facebook SDK), the Telnyx fake and the example partner "
+        "portal on 127.0.0.1, then wait for Ctrl+C. Open the portal URL and click Connect WhatsApp.",
+    )
+    parser.add_argument("--port", type=int, default=DEFAULT_PORTAL_PORT, help="portal port (0: any free port)")
+    parser.add_argument("--graph-port", type=int, default=DEFAULT_GRAPH_PORT, help="Graph fake port (0: any)")
+    parser.add_argument("--telnyx-port", type=int, default=DEFAULT_TELNYX_PORT, help="Telnyx fake port (0: any)")
+    parser.add_argument("--seed", default="demo", help="world seed (same seed, same ids)")
+    parser.add_argument(
+        "--signup-outcome",
+        choices=OUTCOMES,
+        help="make the signup popup play this ending by itself (default: a person clicks through it)",
+    )
+    parser.add_argument(
+        "--cancel-step",
+        choices=CANCEL_STEPS,
+        default="PHONE_NUMBER_VERIFICATION",
+        help="with --signup-outcome CANCEL: the step the customer leaves at",
+    )
+    parser.add_argument(
+        "--revoked-telnyx-key",
+        action="store_true",
+        help="give the portal the demo world's revoked Telnyx key (shows the 401 troubleshooting)",
+    )
+    return parser
+
+
+def run_demo(args: argparse.Namespace, stop: threading.Event | None = None) -> int:
+    """Serve until SIGINT/SIGTERM (or until `stop` is set, for callers outside the main thread)."""
+    quiet_secrets_in_request_logs()
+    harness = Harness(seed=args.seed, clock=LiveClock())
+    harness.seed_demo()
+    plan = signup_plan(args.signup_outcome, args.cancel_step)
+    harness.world.tenant().signup_plan = plan
+    try:
+        fakes_server, portal = start_demo(
+            harness, args.port, args.graph_port, args.telnyx_port, revoked_key=args.revoked_telnyx_key
+        )
+    except (OSError, TimeoutError) as exc:
+        print(f"signup-harness demo: cannot start: {exc}", file=sys.stderr)
+        return 1
+    stop = stop or threading.Event()
+    previous = _install_stop_handlers(stop)
+    try:
+        _print_banner(fakes_server, portal, plan)
+        while not stop.wait(0.5):
+            pass
+    finally:
+        _restore_handlers(previous)
+        portal.stop()
+        fakes_server.stop()
+    print("signup-harness demo: stopped", flush=True)
+    return 0
+
+
+def signup_plan(outcome: str | None, cancel_step: str) -> dict[str, object] | None:
+    if outcome is None:
+        return None
+    plan: dict[str, object] = {"outcome": outcome}
+    if outcome == "CANCEL":
+        plan["current_step"] = cancel_step
+    return plan
+
+
+def _print_banner(fakes_server: Server, portal: PortalServer, plan: dict[str, object] | None) -> None:
+    graph = fakes_server.graph_url
+    popup = f"auto-plays {plan}" if plan else "a person clicks through it"
+    lines = [
+        "signup-harness demo",
+        f"  portal       {portal.url}   <- open this, click Connect WhatsApp",
+        f"  Graph fake   {graph}   (fake SDK: {graph}/en_US/sdk.js)",
+        f"  Telnyx fake  {fakes_server.telnyx_url}",
+        f"  journal      {graph}/__admin/journal",
+        f"  popup        {popup}",
+        "Press Ctrl+C to stop.",
+    ]
+    print("\n".join(lines), flush=True)
+
+
+def _install_stop_handlers(stop: threading.Event) -> dict[int, Any]:
+    def handler(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous: dict[int, Any] = {}
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(ValueError):  # not the main thread: the caller sets `stop` instead
+            previous[sig] = signal.signal(sig, handler)
+    return previous
+
+
+def _restore_handlers(previous: dict[int, Any]) -> None:
+    for sig, handler in previous.items():
+        signal.signal(sig, handler)
