@@ -15,7 +15,6 @@ import argparse
 import contextlib
 import importlib.util
 import logging
-import re
 import signal
 import sys
 import threading
@@ -30,8 +29,11 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 import fakes
 from fakes.core.clock import LiveClock
+from fakes.core.errors import HarnessError
+from fakes.core.redaction import redact_text
 from fakes.graph.signup import CANCEL_STEPS, OUTCOMES
 from fakes.harness import DEFAULT_GRAPH_PORT, DEFAULT_TELNYX_PORT, Harness, Server
+from harness.arming import TELNYX_KEY, arm_scenario, enable_scenario_arming
 
 HOST = "127.0.0.1"
 DEFAULT_PORTAL_PORT = 8030
@@ -39,7 +41,6 @@ READY_TIMEOUT_SECONDS = 10.0
 READY_POLL_SECONDS = 0.05
 PORTAL_MODULE = "signup_harness_example_portal"
 _FAKES_DIR = Path(fakes.__file__).resolve().parent
-_SECRET_QUERY = re.compile(r"((?:^|[?&])(?:code|client_secret|access_token|input_token|fb_exchange_token)=)[^&\s\"]+")
 
 
 class RedactQueryFilter(logging.Filter):
@@ -47,9 +48,9 @@ class RedactQueryFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple):
-            record.args = tuple(_SECRET_QUERY.sub(r"\1***", a) if isinstance(a, str) else a for a in record.args)
+            record.args = tuple(redact_text(a) if isinstance(a, str) else a for a in record.args)
         elif isinstance(record.msg, str):
-            record.msg = _SECRET_QUERY.sub(r"\1***", record.msg)
+            record.msg = redact_text(record.msg)
         return True
 
 
@@ -113,7 +114,8 @@ def demo_portal_settings(harness: Harness, revoked_key: bool = False) -> dict[st
     with harness.world.lock:
         app = next(iter(tenant.meta.apps.values()))
         wanted = "revoked" if revoked_key else "active"
-        key = next(k.value for k in tenant.telnyx.api_keys.values() if k.status == wanted)
+        # An armed scenario may have revoked the backend's key: the portal keeps using it, as a real backend would.
+        key = next((k.value for k in tenant.telnyx.api_keys.values() if k.status == wanted), TELNYX_KEY)
         return {
             "app_id": app.id,
             "app_secret": app.secret,
@@ -195,6 +197,10 @@ def add_demo_parser(subparsers: Any) -> argparse.ArgumentParser:
         help="with --signup-outcome CANCEL: the step the customer leaves at",
     )
     parser.add_argument(
+        "--scenario",
+        help="arm a catalogue scenario (world, faults, popup ending) for QA: see `signup-harness list`",
+    )
+    parser.add_argument(
         "--revoked-telnyx-key",
         action="store_true",
         help="give the portal the demo world's revoked Telnyx key (shows the 401 troubleshooting)",
@@ -207,8 +213,16 @@ def run_demo(args: argparse.Namespace, stop: threading.Event | None = None) -> i
     quiet_secrets_in_request_logs()
     harness = Harness(seed=args.seed, clock=LiveClock())
     harness.seed_demo()
-    plan = signup_plan(args.signup_outcome, args.cancel_step)
-    harness.world.tenant().signup_plan = plan
+    enable_scenario_arming(harness)
+    if args.scenario:
+        try:
+            plan = arm_scenario(harness, args.scenario)["signup_plan"]
+        except HarnessError as exc:
+            print(f"signup-harness demo: {exc}", file=sys.stderr)
+            return 2
+    else:
+        plan = signup_plan(args.signup_outcome, args.cancel_step)
+        harness.world.tenant().signup_plan = plan
     try:
         fakes_server, portal = start_demo(
             harness, args.port, args.graph_port, args.telnyx_port, revoked_key=args.revoked_telnyx_key

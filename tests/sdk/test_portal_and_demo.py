@@ -170,7 +170,7 @@ def test_request_logs_hide_codes_and_secrets() -> None:
     RedactQueryFilter().filter(record)
     message = record.getMessage()
     assert "s3cret" not in message and "AQabc" not in message
-    assert "client_id=1" in message and "client_secret=***" in message
+    assert "client_id=1" in message and "client_secret=[REDACTED]" in message
 
 
 DEMO_SCRIPT = """
