@@ -34,6 +34,7 @@ COMMANDS = {
     "show": run_show,
     "onboard": run_onboard,
     "verify": run_verify,
+    "demo": run_demo,
 }
 
 

@@ -84,12 +84,20 @@ def write_junit(records: Sequence[dict[str, Any]], path: Path, suite_name: str =
             suite, "testcase", classname=suite_name, name=r["id"], time=f"{r['duration_ms'] / 1000:.3f}"
         )
         if r["verdict"] != "pass":
-            failure = ET.SubElement(case, "failure", message=r["reasons"][0] if r["reasons"] else "failed")
-            failure.text = "\n".join(r["reasons"])
+            message = _xml_safe(r["reasons"][0]) if r["reasons"] else "failed"
+            failure = ET.SubElement(case, "failure", message=message)
+            failure.text = _xml_safe("\n".join(r["reasons"]))
         out = ET.SubElement(case, "system-out")
         out.text = "calls: " + (", ".join(r.get("calls", [])) or "(none)")
+        if r.get("output"):  # `verify` records carry the partner's (scrubbed, truncated) output
+            out.text += "\n\n" + _xml_safe(r["output"])
     path.parent.mkdir(parents=True, exist_ok=True)
     root = ET.Element("testsuites", name=suite_name, tests=str(len(records)), failures=str(failures))
     root.append(suite)
     ET.indent(root)
     path.write_bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True))
+
+
+def _xml_safe(text: str) -> str:
+    """Drop the control characters XML 1.0 cannot carry (a partner's output may hold ANSI escapes)."""
+    return "".join(c for c in text if c in "\t\n\r" or ord(c) >= 0x20)

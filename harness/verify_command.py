@@ -1,0 +1,112 @@
+"""`signup-harness verify --cmd "<partner command>"`: judge a partner's own backend against the catalogue.
+
+Exit status: 0 every scenario passed; 1 at least one failed; 2 bad arguments or an empty selection.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from fakes.core.errors import HarnessError
+
+from .html_report import write_html
+from .reports import ConsoleReport, write_json, write_junit
+from .scenarios import load_catalogue, select
+from .verify import DEFAULT_OUTPUT_LIMIT, DEFAULT_TIMEOUT, GUIDE_URL, HANDED_OVER, Scrubber, Verifier
+
+SUITE = "signup-harness-verify"
+
+
+def add_verify_parser(subparsers: Any) -> argparse.ArgumentParser:
+    env = "\n".join(f"  {name:<26} {text}" for name, text in HANDED_OVER.items())
+    parser = subparsers.add_parser(
+        "verify",
+        help="run your own onboarding backend (any language) against every scenario and judge it",
+        description="Run --cmd once per scenario against fresh fakes on real sockets, handing everything over "
+        "in environment variables, and judge what it reported and what the fakes saw. See docs/verify.md.",
+        epilog=f"Environment of the command:\n{env}\n\nVerdict: exit status 0 = onboarding succeeded, non-zero = "
+        "it handled a failure (or the result file's 'outcome').",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--cmd", required=True, help="the partner command, run with a shell once per scenario")
+    parser.add_argument("--cwd", type=Path, help="working directory of the command (default: the current one)")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        help=f"seconds one scenario's command may run before it is stopped and fails (default {DEFAULT_TIMEOUT:g})",
+    )
+    parser.add_argument("--scenarios", type=Path, help="a scenario directory (default: the bundled catalogue)")
+    parser.add_argument("--id", dest="ids", action="append", help="only this scenario (repeatable)")
+    parser.add_argument("--tag", dest="tags", action="append", help="only scenarios with this tag (repeatable)")
+    parser.add_argument("--exclude", action="append", default=[], help="skip this scenario id (repeatable)")
+    parser.add_argument("--seed", default="0", help="seed of the fakes' random source")
+    parser.add_argument("--junit", type=Path, help="write a JUnit XML report here")
+    parser.add_argument("--json", type=Path, help="write a JSON report here")
+    parser.add_argument("--html", type=Path, help="write a self-contained HTML report here")
+    parser.add_argument(
+        "--output-limit",
+        type=int,
+        default=DEFAULT_OUTPUT_LIMIT,
+        help="characters of the partner's stdout and of its stderr kept per scenario, 0 for all "
+        f"(default {DEFAULT_OUTPUT_LIMIT})",
+    )
+    parser.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    return parser
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    def fail(message: str) -> int:
+        print(f"signup-harness verify: {message}", file=sys.stderr)
+        return 2
+
+    if not args.cmd.strip():
+        return fail("--cmd is empty")
+    if args.timeout <= 0:
+        return fail("--timeout must be positive")
+    if args.cwd is not None and not args.cwd.is_dir():
+        return fail(f"--cwd {args.cwd} is not a directory")
+    try:
+        scenarios = select(load_catalogue(args.scenarios), args.ids, args.tags)
+    except HarnessError as exc:
+        return fail(str(exc))
+    scenarios = [s for s in scenarios if s.id not in set(args.exclude)]
+    if not scenarios:
+        return fail("no scenario matches the selection")
+    color = None if args.color == "auto" else args.color == "always"
+    console = ConsoleReport(len(scenarios), color=color)
+    started = time.perf_counter()
+    with Verifier(args.cmd, cwd=args.cwd, timeout=args.timeout, seed=args.seed, output_limit=args.output_limit) as v:
+        results = v.verify_all(
+            scenarios,
+            on_start=lambda i, s: console.started(i, s.id),
+            on_result=lambda i, r: console.finished(i, r.to_dict()),
+        )
+    seconds = time.perf_counter() - started
+    records = [r.to_dict() for r in results]
+    console.table(records)
+    console.summary(records, seconds)
+    # The command line is the partner's own; scrub it anyway in case a secret was typed into it.
+    scrub = Scrubber.union(r.scrubber for r in results)
+    meta = {
+        "command": scrub.text(args.cmd),
+        "cwd": str(args.cwd) if args.cwd else None,
+        "seed": str(args.seed),
+        "transport": "socket",
+        "timeout_s": args.timeout,
+        "guide": GUIDE_URL,
+    }
+    if args.json:
+        write_json(records, args.json, meta)
+    if args.junit:
+        write_junit(records, args.junit, suite_name=SUITE)
+    if args.html:
+        write_html(records, args.html, meta)
+    failed = [r for r in results if not r.passed]
+    if failed and not args.html:
+        print("Details (calls, violations, the partner's output): add --html report.html or --json report.json")
+    return 0 if not failed else 1
