@@ -24,6 +24,17 @@ def _tenant() -> str:
     )
 
 
+def _named_tenant(fallback: Any = None) -> str | None:
+    """The tenant a request names (?tenant=, `fallback`, X-Harness-Tenant, /_t/<tenant>); None: all tenants."""
+    return (
+        request.args.get("tenant")
+        or fallback
+        or request.headers.get("X-Harness-Tenant")
+        or request.environ.get("harness.tenant")
+        or None
+    )
+
+
 def _json_body() -> dict[str, Any]:
     body = request.get_json(silent=True)
     if request.data and body is None:
@@ -51,7 +62,7 @@ def admin_blueprint(world: World, vendor: str, extra: Any = None) -> Blueprint:
 
     @admin.post("/reset")
     def reset() -> Response:
-        tenant = request.args.get("tenant") or _json_body().get("tenant")
+        tenant = _named_tenant(_json_body().get("tenant"))
         control.reset(tenant)
         return jsonify(reset=tenant or "all")
 
@@ -73,9 +84,9 @@ def admin_blueprint(world: World, vendor: str, extra: Any = None) -> Blueprint:
 
     @admin.get("/journal")
     def journal() -> Response:
-        filters: dict[str, Any] = {
-            k: request.args[k] for k in ("tenant", "vendor", "operation") if k in request.args
-        }
+        filters: dict[str, Any] = {k: request.args[k] for k in ("vendor", "operation") if k in request.args}
+        if _named_tenant():
+            filters["tenant"] = _named_tenant()
         if "since" in request.args:
             try:
                 filters["since"] = int(request.args["since"])
@@ -85,7 +96,7 @@ def admin_blueprint(world: World, vendor: str, extra: Any = None) -> Blueprint:
 
     @admin.delete("/journal")
     def clear_journal() -> Response:
-        control.clear_journal(request.args.get("tenant"))
+        control.clear_journal(_named_tenant())
         return jsonify(cleared=True)
 
     @admin.get("/faults")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import Any
 
 from .errors import HarnessError
 from .faults import Fault
-from .seeding import parse_seed, seed_tenant
+from .seeding import SeedError, parse_seed, seed_tenant
 from .world import DEFAULT_TENANT, World
 
 DEMO_WORLD = Path(__file__).resolve().parents[1] / "data" / "demo_world.yaml"
@@ -24,7 +25,18 @@ class Control:
         if not isinstance(document, dict):
             document = parse_seed(document)
         with self.world.lock:
-            return seed_tenant(self.world.tenant(tenant), document)
+            target = self.world.tenant(tenant)
+            # All or nothing: a bad document must not leave half of itself behind.
+            saved = copy.deepcopy((target.meta, target.telnyx, target.ids)), dict(self.world.credentials)
+            try:
+                return seed_tenant(target, document)
+            except (HarnessError, TypeError, ValueError, AttributeError) as exc:
+                (target.meta, target.telnyx, target.ids), credentials = saved
+                self.world.credentials.clear()
+                self.world.credentials.update(credentials)
+                if isinstance(exc, HarnessError):
+                    raise
+                raise SeedError(f"the seed has a value of the wrong type: {exc}") from exc
 
     def seed_demo(self, tenant: str = DEFAULT_TENANT) -> dict[str, Any]:
         return self.seed(DEMO_WORLD.read_bytes(), tenant)

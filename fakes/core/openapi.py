@@ -121,7 +121,7 @@ def resolve(node: Any, root: dict[str, Any], seen: tuple[str, ...] = ()) -> Any:
 
 
 def _compile(schema: dict[str, Any]) -> Any:
-    return jsonschema_rs.validator_for(schema)
+    return jsonschema_rs.validator_for(schema, validate_formats=True)
 
 
 def _schema_errors(validator: Any, instance: Any, location: str, base: str = "") -> list[Violation]:

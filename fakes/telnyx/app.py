@@ -171,7 +171,9 @@ def register_views(app: Flask, world: World) -> None:
         (f"{base}/phone_numbers", "listPhoneNumbers", list_phone_numbers, "GET"),
     ]
     for rule, endpoint, view, method in routes:
-        app.add_url_rule(rule, endpoint=endpoint, view_func=view, methods=[method])
+        # No automatic OPTIONS: the spec declares none, so OPTIONS is an undeclared method like any other
+        # (not a silent 200 journalled as a call of the operation).
+        app.add_url_rule(rule, endpoint=endpoint, view_func=view, methods=[method], provide_automatic_options=False)
 
 
 def create_telnyx_app(world: World, spec: CompiledSpec, check_responses: bool = False) -> Flask:
