@@ -58,6 +58,11 @@ class Harness:
         self.control = Control(self.world)
         self.graph_app: Flask = create_graph_app(self.world, compiled_spec("graph"), check_responses)
         self.telnyx_app: Flask = create_telnyx_app(self.world, compiled_spec("telnyx"), check_responses)
+        self.world.known_operations = {
+            f"{vendor}.{operation}"
+            for vendor in ("graph", "telnyx")
+            for operation in compiled_spec(vendor).operations
+        }
         self.world.ready = True
         self.graph_url = INPROCESS_GRAPH_URL
         self.telnyx_url = INPROCESS_TELNYX_URL

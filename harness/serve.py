@@ -72,6 +72,9 @@ def run_serve(args: argparse.Namespace) -> int:
     except (PermissionError, OSError, HarnessError) as exc:
         print(f"signup-harness serve: {exc}", file=sys.stderr)
         return 2
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):  # before announcing readiness: a prompt SIGTERM still exits 0
+        signal.signal(sig, lambda *_: stop.set())
     urls = server.urls()
     if args.urls_json:
         args.urls_json.write_text(json.dumps(urls, indent=2) + "\n")
@@ -82,9 +85,6 @@ def run_serve(args: argparse.Namespace) -> int:
         f"control plane:    {urls['graph']}/__admin  {urls['telnyx'].removesuffix('/v2')}/__admin", flush=True
     )
     print(f"ready in {ready_ms:.0f} ms; Ctrl-C to stop", flush=True)
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
     stop.wait()
     server.stop()
     print("stopped", flush=True)

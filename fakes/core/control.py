@@ -59,7 +59,26 @@ class Control:
                 fault = Fault.from_dict(fault)
             except (TypeError, ValueError) as exc:
                 raise HarnessError(f"bad fault: {exc}") from exc
+        self._check_fault(fault)
         return self.world.tenant(tenant).faults.arm(fault)
+
+    def _check_fault(self, fault: Fault) -> None:
+        """Refuse a fault that could never fire, or would fire as a bug, when it is armed rather than when hit."""
+        vendor, _, operation = fault.operation.partition(".")
+        known = self.world.known_operations
+        if known and operation != "*" and fault.operation not in known:
+            names = ", ".join(sorted(o for o in known if o.startswith(vendor + "."))) or "none"
+            raise HarnessError(f"bad fault: unknown operation {fault.operation!r}; known for {vendor}: {names}")
+        if known and operation == "*" and not any(o.startswith(vendor + ".") for o in known):
+            raise HarnessError(f"bad fault: unknown vendor {vendor!r}")
+        lowest = 200 if fault.malformed_body else 400  # a malformed body may come with any status
+        if fault.status is not None and not lowest <= fault.status <= 599:
+            raise HarnessError(f"bad fault: 'status' must be between {lowest} and 599")
+        if vendor == "telnyx" and "code" in fault.error:
+            from fakes.telnyx.errors import TITLES
+
+            if str(fault.error["code"]) not in TITLES:
+                raise HarnessError(f"bad fault: unknown Telnyx error code {fault.error['code']!r}")
 
     def faults(self, tenant: str = DEFAULT_TENANT) -> list[dict[str, Any]]:
         return [f.to_dict() for f in self.world.tenant(tenant).faults.armed()]

@@ -171,6 +171,7 @@ class World:
         self.ready = False
         # Set by the composition root (the CLI) so POST /__admin/scenarios/<id> can arm catalogue scenarios;
         # fakes/ knows nothing of the catalogue itself. Signature: (scenario_id, tenant) -> description dict.
+        self.known_operations: set[str] = set()  # "vendor.operationId" of the loaded specs (for fault checks)
         self._idle = threading.Condition()
         self._in_flight: dict[str, int] = {}
         self.scenario_armer: Callable[[str, str], dict[str, Any]] | None = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 
 import pytest
@@ -207,3 +208,22 @@ def test_faulted_exchanges_are_journalled(fakes):
     [entry] = fakes.h.journal(operation="listWabas")
     assert entry["status"] == 429
     assert entry["fault"] == "telnyx.listWabas status=429"
+
+
+@pytest.mark.parametrize(
+    ("fault", "message"),
+    [
+        ({"operation": "telnyx.registerTechProvidr", "status": 503}, "unknown operation 'telnyx.registerTechProvidr'"),
+        ({"operation": "stripe.*", "status": 503}, "unknown vendor 'stripe'"),
+        ({"operation": "telnyx.registerTechProvider", "status": 200}, "'status' must be between 400 and 599"),
+        ({"operation": "telnyx.registerTechProvider", "status": 422, "error": {"code": "99999"}}, "99999"),
+    ],
+)
+def test_a_fault_that_could_never_fire_properly_is_refused_when_armed(fault: dict, message: str) -> None:
+    from fakes.core.errors import HarnessError
+    from fakes.harness import Harness
+
+    harness = Harness()
+    with pytest.raises(HarnessError, match=re.escape(message)):
+        harness.arm_fault(fault)
+    assert harness.control.faults() == []
