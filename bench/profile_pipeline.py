@@ -142,7 +142,7 @@ def main() -> None:
             b"".join(fake(make(), start_response))
         profile.disable()
         out = io.StringIO()
-        pstats.Stats(profile, stream=out).sort_stats("tottime").print_stats(25)
+        pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(25)
         print(out.getvalue())
 
 

@@ -16,9 +16,8 @@ import threading
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import requests
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
@@ -31,7 +30,9 @@ from .core.resources import spec_path
 from .core.world import DEFAULT_TENANT, World
 from .graph.app import create_graph_app
 from .telnyx.app import create_telnyx_app
-from .transport import WSGIAdapter
+
+if TYPE_CHECKING:
+    import requests
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_GRAPH_PORT = 8010
@@ -95,6 +96,10 @@ class Harness:
     # -- transports --------------------------------------------------------------------------------------
     def session(self) -> requests.Session:
         """A requests session wired to the fakes in-process (base URLs: graph_url, telnyx_url)."""
+        import requests  # only here: `serve` starts faster without it
+
+        from .transport import WSGIAdapter
+
         session = requests.Session()
         session.mount(INPROCESS_GRAPH_URL, WSGIAdapter(self.graph_app))
         session.mount(INPROCESS_TELNYX_URL.rsplit("/v2", 1)[0], WSGIAdapter(self.telnyx_app))

@@ -1,46 +1,63 @@
-"""`signup-harness`: serve the fakes, play the scenario catalogue, verify a partner's integration."""
+"""`signup-harness`: serve the fakes, play the scenario catalogue, verify a partner's integration.
+
+Each command lives in its own module, imported only when that command runs (or for `--help`), so that
+`signup-harness serve` is ready in a fraction of a second.
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 
-from .client.cli import add_onboard_parser, run_onboard
-from .demo import add_demo_parser, run_demo
-from .run_command import add_run_parsers, run_list, run_run, run_show
-from .serve import add_serve_parser, run_serve
-from .verify_command import add_verify_parser, run_verify
+# command -> (module, parser builder, runner); `run` also builds `list` and `show`.
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "serve": ("harness.serve", "add_serve_parser", "run_serve"),
+    "run": ("harness.run_command", "add_run_parsers", "run_run"),
+    "list": ("harness.run_command", "add_run_parsers", "run_list"),
+    "show": ("harness.run_command", "add_run_parsers", "run_show"),
+    "verify": ("harness.verify_command", "add_verify_parser", "run_verify"),
+    "onboard": ("harness.client.cli", "add_onboard_parser", "run_onboard"),
+    "demo": ("harness.demo", "add_demo_parser", "run_demo"),
+}
+SUMMARIES = {
+    "serve": "run the Graph and Telnyx fakes on loopback",
+    "run": "play the scenario catalogue end to end with the reference client",
+    "list": "list the scenario catalogue",
+    "show": "describe one scenario",
+    "verify": "run your own integration against every scenario and judge it",
+    "onboard": "exchange a signup code and register the WABA with Telnyx (reference client)",
+    "demo": "start the fakes and an example partner portal to click through in a browser",
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The full parser, or (when `only` names a command) one whose other commands are one-line stubs."""
     parser = argparse.ArgumentParser(
         prog="signup-harness",
         description="Offline simulator and contract-testing kit for WhatsApp Tech Provider Embedded Signup.",
     )
-    subparsers = parser.add_subparsers(dest="command", required=True)
-    add_serve_parser(subparsers)
-    add_run_parsers(subparsers)
-    add_onboard_parser(subparsers)
-    add_demo_parser(subparsers)
-    add_verify_parser(subparsers)
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    built: set[str] = set()
+    for name, (module, builder, _) in COMMANDS.items():
+        if name in built:
+            continue
+        if only is None or only == name or (module, builder) == COMMANDS[only][:2]:
+            getattr(importlib.import_module(module), builder)(subparsers)
+            built.update(n for n, spec in COMMANDS.items() if spec[:2] == (module, builder))
+        else:
+            subparsers.add_parser(name, help=SUMMARIES[name], add_help=False)
+            built.add(name)
     return parser
 
 
-COMMANDS = {
-    "serve": run_serve,
-    "run": run_run,
-    "list": run_list,
-    "show": run_show,
-    "onboard": run_onboard,
-    "verify": run_verify,
-    "demo": run_demo,
-}
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    return COMMANDS[args.command](args)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = next((arg for arg in argv if not arg.startswith("-")), None)
+    args = build_parser(command if command in COMMANDS else None).parse_args(argv)
+    module, _, runner = COMMANDS[args.command]
+    return int(getattr(importlib.import_module(module), runner)(args))
 
 
 if __name__ == "__main__":

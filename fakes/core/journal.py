@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import itertools
+import json
 import threading
 from collections import deque
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from .redaction import SECRET_RESPONSE_FIELDS, redact_fields, redact_headers, redact_text
 
 # The journal keeps the newest DEFAULT_JOURNAL_LIMIT exchanges of a world; older ones are dropped.
 DEFAULT_JOURNAL_LIMIT = 2000
@@ -14,6 +17,10 @@ DEFAULT_JOURNAL_LIMIT = 2000
 
 @dataclass
 class JournalEntry:
+    """One exchange. The fields hold what crossed the wire, un-redacted, so recording costs next to nothing on
+    the request path; `to_dict()` (the only way an entry leaves the harness: control plane, reports, judges)
+    redacts every secret."""
+
     seq: int
     time: float
     tenant: str
@@ -25,14 +32,28 @@ class JournalEntry:
     request_headers: dict[str, str]
     request_body: Any
     status: int
-    response_body: Any
+    response_body: Any  # the JSON value sent, or the raw bytes when it was not JSON
     violations: list[dict[str, Any]] = field(default_factory=list)
     response_violations: list[dict[str, Any]] = field(default_factory=list)
     fault: str | None = None
     duration_ms: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        record = asdict(self)
+        record["query"] = redact_fields(self.query)
+        record["request_headers"] = redact_headers(self.request_headers)
+        record["request_body"] = redact_fields(self.request_body)
+        record["response_body"] = _redacted_response(self.response_body)
+        return record
+
+
+def _redacted_response(body: Any) -> Any:
+    if isinstance(body, bytes):
+        try:
+            body = json.loads(body)
+        except ValueError:
+            return redact_text(body.decode("utf-8", "replace")[:2000])
+    return redact_fields(body, SECRET_RESPONSE_FIELDS)
 
 
 class Journal:

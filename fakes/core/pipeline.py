@@ -20,12 +20,12 @@ from .errors import HarnessError, VendorError
 from .faults import Fault
 from .journal import JournalEntry
 from .openapi import CompiledSpec, RequestParts, Violation
-from .redaction import SECRET_RESPONSE_FIELDS, redact_fields, redact_headers
 from .world import DEFAULT_TENANT, Tenant, World
 
 TENANT_HEADER = "X-Harness-Tenant"
 TENANT_PREFIX = "/_t/"
 VIOLATIONS_HEADER = "X-Harness-Violations"
+EXTRA_HEADERS = "harness.vendor_headers"  # environ key: vendor headers appended by TenantPrefixMiddleware
 # The truncated body a "malformed_body" fault sends: valid start, cut mid-string.
 MALFORMED_BODY = b'{"data": {"waba_id": "12345'
 
@@ -33,6 +33,7 @@ MALFORMED_BODY = b'{"data": {"waba_id": "12345'
 class VendorAdapter(Protocol):
     name: str
     spec: CompiledSpec
+    content_type: str
 
     def credential(self) -> str | None: ...
     def violations_error(self, operation_id: str, violations: list[Violation]) -> VendorError: ...
@@ -54,10 +55,14 @@ class Exchange:
     fault: Fault | None = None
     body: Any = None
     query: dict[str, Any] = field(default_factory=dict)
+    raw_query: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)  # lower-cased names, read once from the environ
 
 
 class TenantPrefixMiddleware:
-    """Strip a `/_t/<tenant>` prefix so a partner's backend can be pointed at a tenant by base URL alone."""
+    """Strip a `/_t/<tenant>` prefix so a partner's backend can be pointed at a tenant by base URL alone; and
+    append the vendor headers the pipeline computed (a plain list append: werkzeug's Headers would re-validate
+    each one, which was a tenth of the fakes' per-request cost)."""
 
     def __init__(self, wsgi_app: Any) -> None:
         self.wsgi_app = wsgi_app
@@ -70,7 +75,18 @@ class TenantPrefixMiddleware:
                 environ["harness.tenant"] = name
                 environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + TENANT_PREFIX + name
                 environ["PATH_INFO"] = "/" + rest
-        return self.wsgi_app(environ, start_response)
+
+        def start_with_vendor_headers(status: str, headers: list[tuple[str, str]], *exc_info: Any) -> Any:
+            headers.extend(environ.get(EXTRA_HEADERS, ()))
+            return start_response(status, headers, *exc_info)
+
+        return self.wsgi_app(environ, start_with_vendor_headers)
+
+
+def json_response(body: Any, status: int = 200, content_type: str = "application/json") -> Response:
+    """Serialize a vendor body, keeping the value for the journal (so it is never parsed back)."""
+    g.response_json = body
+    return Response(json.dumps(body), status=status, content_type=content_type)
 
 
 def current_exchange() -> Exchange:
@@ -82,10 +98,12 @@ def install_pipeline(app: Flask, vendor: VendorAdapter, world: World, check_resp
     app.wsgi_app = TenantPrefixMiddleware(app.wsgi_app)  # type: ignore[method-assign]
     spec = vendor.spec
 
-    def resolve_tenant() -> Tenant:
+    tenant_header = TENANT_HEADER.lower()
+
+    def resolve_tenant(environ: dict[str, Any], headers: dict[str, str]) -> Tenant:
         name = (
-            request.environ.get("harness.tenant")
-            or request.headers.get(TENANT_HEADER)
+            environ.get("harness.tenant")
+            or headers.get(tenant_header)
             or world.tenant_for_credential(vendor.credential())
             or DEFAULT_TENANT
         )
@@ -98,19 +116,24 @@ def install_pipeline(app: Flask, vendor: VendorAdapter, world: World, check_resp
             return None  # the control plane and static files are not part of the simulated API
         # Cache the raw body before anything reads `request.form` (a credential lookup may), which would
         # otherwise consume the stream and leave the spec check an empty body.
-        request.get_data(cache=True)
-        exchange = g.exchange = Exchange(resolve_tenant(), endpoint, time.perf_counter())
+        req = request._get_current_object()  # type: ignore[attr-defined]  # one proxy lookup, not dozens
+        started = time.perf_counter()
+        body = req.get_data(cache=True)
+        headers = _headers(req.environ)
+        exchange = g.exchange = Exchange(resolve_tenant(req.environ, headers), endpoint, started)
+        exchange.headers = headers
+        exchange.raw_query = req.args.to_dict()
         world.request_started(exchange.tenant.name)
         if endpoint is None:
             return None  # unknown route or method: the error handler answers in the vendor's envelope
         validated = spec.validate_request(
             endpoint,
             RequestParts(
-                path_params=request.view_args or {},
-                query=request.args.to_dict(),
-                headers={k.lower(): v for k, v in request.headers.items()},
-                content_type=request.content_type,
-                body=request.get_data(cache=True),
+                path_params=req.view_args or {},
+                query=exchange.raw_query,
+                headers=exchange.headers,
+                content_type=req.content_type,
+                body=body,
             ),
         )
         exchange.violations, exchange.query, exchange.body = (
@@ -138,9 +161,7 @@ def install_pipeline(app: Flask, vendor: VendorAdapter, world: World, check_resp
     def vendor_error(error: VendorError) -> Response:
         exchange: Exchange | None = g.get("exchange")
         vendor.prepare(error, exchange.tenant if exchange else world.tenant(DEFAULT_TENANT))
-        response = app.response_class(
-            json.dumps(error.body()), status=error.status, mimetype="application/json"
-        )
+        response = json_response(error.body(), error.status, vendor.content_type)
         response.headers.update(error.headers())
         return response
 
@@ -174,7 +195,10 @@ def install_pipeline(app: Flask, vendor: VendorAdapter, world: World, check_resp
         exchange: Exchange | None = g.get("exchange")
         if exchange is None:
             return response
-        response.headers.update(vendor.response_headers(exchange.tenant))
+        vendor_headers = vendor.response_headers(exchange.tenant)
+        request.environ[EXTRA_HEADERS] = list(vendor_headers.items())
+        if exchange.fault is not None and exchange.fault.headers:
+            response.headers.update(exchange.fault.headers)  # whatever the vendor (e.g. Retry-After on a Graph 503)
         if exchange.violations:
             response.headers[VIOLATIONS_HEADER] = json.dumps([v.to_dict() for v in exchange.violations])
         response_violations: list[Violation] = []
@@ -188,7 +212,7 @@ def install_pipeline(app: Flask, vendor: VendorAdapter, world: World, check_resp
                 response.status_code,
                 response.content_type,
                 response.get_data(),
-                {k.lower(): v for k, v in response.headers.items()},
+                {k.lower(): v for k, v in [*response.headers.items(), *vendor_headers.items()]},
             )
         world.journal.record(_journal_entry(world, vendor.name, exchange, response, response_violations))
         return response
@@ -213,32 +237,43 @@ def _apply_fault(fault: Fault, vendor: VendorAdapter) -> Response | None:
     return None
 
 
+_UNJOURNALLED_HEADERS = ("host", "accept-encoding", "connection", "content-length")
+
+
+def _headers(environ: dict[str, Any]) -> dict[str, str]:
+    """Request headers with lower-cased names, straight from the WSGI environ (cheaper than request.headers)."""
+    headers = {
+        key[5:].replace("_", "-").lower(): value for key, value in environ.items() if key.startswith("HTTP_")
+    }
+    if environ.get("CONTENT_TYPE"):
+        headers["content-type"] = environ["CONTENT_TYPE"]
+    return headers
+
+
 def _journal_entry(
     world: World, vendor: str, exchange: Exchange, response: Response, response_violations: list[Violation]
 ) -> JournalEntry:
+    """Raw values only: redaction happens when the entry leaves the journal (JournalEntry.to_dict)."""
+    req = request._get_current_object()  # type: ignore[attr-defined]
     body: Any = exchange.body
-    if body is None and request.content_length:
-        body = request.get_data(as_text=True)[:2000]
+    if body is None and req.content_length:
+        body = req.get_data(as_text=True)[:2000]
     response_body: Any = None
     if not response.direct_passthrough and response.status_code != 204:
-        raw = response.get_data()
-        try:
-            response_body = redact_fields(json.loads(raw), SECRET_RESPONSE_FIELDS)
-        except ValueError:
-            response_body = raw.decode("utf-8", "replace")[:2000]
+        response_body = g.get("response_json", None)
+        if response_body is None:
+            response_body = response.get_data()
     return JournalEntry(
         seq=world.journal.next_seq(),
         time=world.clock.now(),
         tenant=exchange.tenant.name,
         vendor=vendor,
         operation=exchange.operation,
-        method=request.method,
-        path=request.path,
-        query=redact_fields(request.args.to_dict()),
-        request_headers=redact_headers(
-            {k: v for k, v in request.headers.items() if k.lower() not in ("host", "accept-encoding")}
-        ),
-        request_body=redact_fields(body),
+        method=req.method,
+        path=req.path,
+        query=exchange.raw_query,
+        request_headers={k: v for k, v in exchange.headers.items() if k not in _UNJOURNALLED_HEADERS},
+        request_body=body,
         status=response.status_code,
         response_body=response_body,
         violations=[v.to_dict() for v in exchange.violations],

@@ -6,7 +6,6 @@ Routes accept `/vNN.N/...` and, for the OAuth and debug endpoints, unversioned p
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -16,7 +15,7 @@ from werkzeug.routing import BaseConverter
 from fakes.core.errors import VendorError
 from fakes.core.faults import Fault
 from fakes.core.openapi import CompiledSpec, Violation
-from fakes.core.pipeline import current_exchange
+from fakes.core.pipeline import current_exchange, json_response
 from fakes.core.world import Tenant, World
 
 from . import errors
@@ -39,6 +38,7 @@ class GraphAdapter:
     """How the shared pipeline talks Graph: credentials, error envelope, vendor headers."""
 
     name = "graph"
+    content_type = JSON_UTF8
 
     def __init__(self, spec: CompiledSpec) -> None:
         self.spec = spec
@@ -80,7 +80,6 @@ class GraphAdapter:
     def response_headers(self, tenant: Tenant) -> dict[str, str]:
         version = (request.view_args or {}).get("version") or DEFAULT_VERSION
         return {
-            "Content-Type": JSON_UTF8,
             "x-fb-trace-id": trace_id(tenant),
             "x-fb-request-id": tenant.ids.fb_request_id(),
             "facebook-api-version": version,
@@ -122,7 +121,7 @@ def _short_reason(violation: Violation) -> str:
 
 
 def _json(body: dict[str, Any], status: int = 200) -> Response:
-    return Response(json.dumps(body), status=status, mimetype="application/json")
+    return json_response(body, status, JSON_UTF8)
 
 
 def register_views(app: Flask, world: World) -> None:

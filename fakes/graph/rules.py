@@ -285,7 +285,8 @@ def _fields(raw: str | None, known: set[str], default: tuple[str, ...], node_typ
     for name in wanted:
         if name.split("{", 1)[0] not in known:
             raise errors.nonexisting_field(name, node_type)
-    return [name.split("{", 1)[0] for name in wanted]
+    names = list(dict.fromkeys(name.split("{", 1)[0] for name in wanted))
+    return names if "id" in names else [*names, "id"]  # Graph returns a node's id whatever fields asks for
 
 
 def _phone_node(phone: PhoneNumber, wanted: list[str]) -> dict[str, Any]:

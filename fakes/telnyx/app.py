@@ -12,7 +12,7 @@ from werkzeug.routing import BaseConverter
 from fakes.core.errors import VendorError
 from fakes.core.faults import Fault
 from fakes.core.openapi import CompiledSpec, Violation
-from fakes.core.pipeline import current_exchange
+from fakes.core.pipeline import current_exchange, json_response
 from fakes.core.world import Tenant, World
 
 from . import errors
@@ -28,6 +28,7 @@ class TelnyxAdapter:
     """How the shared pipeline talks Telnyx: credentials, errors[] envelope, vendor headers."""
 
     name = "telnyx"
+    content_type = "application/json"
 
     def __init__(self, spec: CompiledSpec) -> None:
         self.spec = spec
@@ -114,7 +115,7 @@ def _dedupe(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _json(body: Any, status: int = 200) -> Response:
-    return Response(json.dumps(body), status=status, mimetype="application/json")
+    return json_response(body, status)
 
 
 def register_views(app: Flask, world: World) -> None:
