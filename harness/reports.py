@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from pathlib import Path
@@ -57,6 +58,27 @@ class ConsoleReport:
         line = f"{passed} passed, {failed} failed"
         self.stream.write("\n" + self._paint(RED if failed else GREEN, line) + f" in {seconds:.2f}s\n")
         return line
+
+
+def play_with_console(
+    scenarios: Sequence[Any], play_all: Any, color: str = "auto"
+) -> tuple[list[Any], list[dict[str, Any]], float]:
+    """Play scenarios with the live console, then print the table and the summary line (`run` and `verify`).
+
+    `play_all(scenarios, on_start=..., on_result=...)` is Runner.run_all or Verifier.verify_all; returns the
+    results, their records and the wall time."""
+    console = ConsoleReport(len(scenarios), color=None if color == "auto" else color == "always")
+    started = time.perf_counter()
+    results = play_all(
+        scenarios,
+        on_start=lambda i, s: console.started(i, s.id),
+        on_result=lambda i, r: console.finished(i, r.to_dict()),
+    )
+    seconds = time.perf_counter() - started
+    records = [r.to_dict() for r in results]
+    console.table(records)
+    console.summary(records, seconds)
+    return results, records, seconds
 
 
 def write_json(records: Sequence[dict[str, Any]], path: Path, meta: dict[str, Any]) -> None:

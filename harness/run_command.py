@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +12,7 @@ import yaml
 
 from fakes.core.errors import HarnessError
 
-from .reports import ConsoleReport, write_json, write_junit
+from .reports import play_with_console, write_json, write_junit
 from .runner import Runner
 from .scenarios import load_catalogue, select
 
@@ -55,19 +54,8 @@ def run_run(args: argparse.Namespace) -> int:
     if not scenarios:
         print("signup-harness run: no scenario matches the selection", file=sys.stderr)
         return 2
-    color = None if args.color == "auto" else args.color == "always"
-    console = ConsoleReport(len(scenarios), color=color)
-    started = time.perf_counter()
     with Runner(seed=args.seed, transport="inprocess" if args.in_process else "socket") as runner:
-        results = runner.run_all(
-            scenarios,
-            on_start=lambda i, s: console.started(i, s.id),
-            on_result=lambda i, r: console.finished(i, r.to_dict()),
-        )
-    seconds = time.perf_counter() - started
-    records = [r.to_dict() for r in results]
-    console.table(records)
-    console.summary(records, seconds)
+        results, records, _ = play_with_console(scenarios, runner.run_all, args.color)
     meta = {"seed": str(args.seed), "transport": "inprocess" if args.in_process else "socket"}
     if args.json:
         write_json(records, args.json, meta)

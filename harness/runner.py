@@ -7,7 +7,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import requests
 
@@ -19,6 +19,7 @@ from .client import ClientConfig, OnboardingClient, OnboardingError, RetryPolicy
 from .judge import Observation, judge
 from .scenarios import Scenario
 
+R = TypeVar("R")
 DEFAULT_CLIENT_TIMEOUT = 5.0
 DEFAULT_RETRY = {"max_attempts": 3, "base_delay": 0.2, "max_delay": 5.0, "total_budget": 15.0}
 
@@ -199,12 +200,22 @@ class Runner:
         on_start: Callable[[int, Scenario], None] | None = None,
         on_result: Callable[[int, ScenarioResult], None] | None = None,
     ) -> list[ScenarioResult]:
-        results = []
-        for index, scenario in enumerate(scenarios, start=1):
-            if on_start:
-                on_start(index, scenario)
-            result = self.run(scenario)
-            results.append(result)
-            if on_result:
-                on_result(index, result)
-        return results
+        return play_all(scenarios, self.run, on_start, on_result)
+
+
+def play_all(
+    scenarios: Iterable[Scenario],
+    play: Callable[[Scenario], R],
+    on_start: Callable[[int, Scenario], None] | None = None,
+    on_result: Callable[[int, R], None] | None = None,
+) -> list[R]:
+    """Play scenarios one by one (shared by `run` and `verify`), telling the console as each starts and ends."""
+    results = []
+    for index, scenario in enumerate(scenarios, start=1):
+        if on_start:
+            on_start(index, scenario)
+        result = play(scenario)
+        results.append(result)
+        if on_result:
+            on_result(index, result)
+    return results

@@ -32,7 +32,7 @@ from fakes.core.redaction import REDACTED, redact_text
 from .arming import credentials_for
 from .client.config import ENV_VARS, RETRY_ENV_VARS, SECRET_FILE_ENV_VARS
 from .judge import Observation, judge, unknown_request_label, violation_label
-from .runner import DEFAULT_CLIENT_TIMEOUT, DEFAULT_RETRY, Runner, tenant_urls
+from .runner import DEFAULT_CLIENT_TIMEOUT, DEFAULT_RETRY, Runner, play_all, tenant_urls
 from .scenarios import Scenario
 
 GUIDE_URL = "https://developers.telnyx.com/docs/messaging/whatsapp/embedded-signup/tech-provider"
@@ -460,15 +460,7 @@ class Verifier:
         on_start: Callable[[int, Scenario], None] | None = None,
         on_result: Callable[[int, VerifyResult], None] | None = None,
     ) -> list[VerifyResult]:
-        results = []
-        for index, scenario in enumerate(scenarios, start=1):
-            if on_start:
-                on_start(index, scenario)
-            result = self.verify(scenario)
-            results.append(result)
-            if on_result:
-                on_result(index, result)
-        return results
+        return play_all(scenarios, self.verify, on_start, on_result)
 
 
 def _clean_result(result: dict[str, Any], scrubber: Scrubber) -> dict[str, Any]:

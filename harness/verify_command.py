@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 from fakes.core.errors import HarnessError
 
 from .html_report import write_html
-from .reports import ConsoleReport, write_json, write_junit
+from .reports import play_with_console, write_json, write_junit
 from .scenarios import load_catalogue, select
 from .verify import DEFAULT_OUTPUT_LIMIT, DEFAULT_TIMEOUT, GUIDE_URL, HANDED_OVER, Scrubber, Verifier
 
@@ -77,19 +76,8 @@ def run_verify(args: argparse.Namespace) -> int:
     scenarios = [s for s in scenarios if s.id not in set(args.exclude)]
     if not scenarios:
         return fail("no scenario matches the selection")
-    color = None if args.color == "auto" else args.color == "always"
-    console = ConsoleReport(len(scenarios), color=color)
-    started = time.perf_counter()
     with Verifier(args.cmd, cwd=args.cwd, timeout=args.timeout, seed=args.seed, output_limit=args.output_limit) as v:
-        results = v.verify_all(
-            scenarios,
-            on_start=lambda i, s: console.started(i, s.id),
-            on_result=lambda i, r: console.finished(i, r.to_dict()),
-        )
-    seconds = time.perf_counter() - started
-    records = [r.to_dict() for r in results]
-    console.table(records)
-    console.summary(records, seconds)
+        results, records, _ = play_with_console(scenarios, v.verify_all, args.color)
     # The command line is the partner's own; scrub it anyway in case a secret was typed into it.
     scrub = Scrubber.union(r.scrubber for r in results)
     meta = {
