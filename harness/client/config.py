@@ -55,7 +55,7 @@ class ClientConfig:
     """Everything the onboarding client needs. URLs lose any trailing slash; `repr()` masks the secrets.
 
     `telnyx_base_url` includes `/v2`, as in the Telnyx SDKs. `graph_base_url` may carry a path prefix (a
-    harness tenant: `http://127.0.0.1:8010/_t/tenant-1`). `graph_version=""` calls Graph's unversioned paths.
+    harness tenant: `http://127.0.0.1:8010/_t/tenant-1`). `graph_version` is always pinned.
     `redirect_uri` stays None for Embedded Signup: sending one makes Graph answer 100/36008.
     """
 
@@ -77,8 +77,10 @@ class ClientConfig:
         object.__setattr__(self, "graph_base_url", graph)
         object.__setattr__(self, "telnyx_base_url", telnyx)
         object.__setattr__(self, "extra_headers", dict(self.extra_headers))
-        if self.graph_version and not _VERSION.match(self.graph_version):
-            raise ValueError("graph_version must look like 'v19.0' (or be empty for unversioned paths)")
+        # Pinned, always: Graph serves an unversioned call with its oldest available version, which changes
+        # under you as versions expire.
+        if not _VERSION.match(self.graph_version or ""):
+            raise ValueError("graph_version must look like 'v19.0' (a careful backend pins its Graph version)")
         for name in ("app_id", "app_secret", "telnyx_api_key"):
             if not isinstance(getattr(self, name), str):
                 raise ValueError(f"{name} must be a string")
@@ -124,7 +126,7 @@ class ClientConfig:
     def graph_root(self) -> str:
         """Base URL plus version: every Graph path hangs off this."""
         base = str(self.graph_base_url)
-        return f"{base}/{self.graph_version}" if self.graph_version else base
+        return f"{base}/{self.graph_version}"
 
     @property
     def app_token(self) -> str:

@@ -96,7 +96,8 @@ def test_path_prefix_and_trailing_slash():
     assert config.graph_base_url == "http://127.0.0.1:8010/_t/tenant-1"
     assert config.graph_root == "http://127.0.0.1:8010/_t/tenant-1/v19.0"
     assert config.telnyx_base_url == "http://localhost:1/v2"
-    assert make(graph_version="").graph_root == "http://127.0.0.1:8010"
+    with pytest.raises(ValueError, match="pins its Graph version"):
+        make(graph_version="")
 
 
 @pytest.mark.parametrize(
