@@ -70,7 +70,9 @@ class Journal:
             return next(self._seq)
 
     def record(self, entry: JournalEntry) -> None:
+        """Append, numbering the entry in the same critical section (one lock per request, not two)."""
         with self._lock:
+            entry.seq = next(self._seq)
             self._entries.append(entry)
 
     def entries(

@@ -35,7 +35,7 @@ class VendorAdapter(Protocol):
     spec: CompiledSpec
     content_type: str
 
-    def credential(self) -> str | None: ...
+    def credential(self, headers: dict[str, str], query: dict[str, str]) -> str | None: ...
     def violations_error(self, operation_id: str, violations: list[Violation]) -> VendorError: ...
     def fault_error(self, fault: Fault) -> VendorError: ...
     def not_found(self) -> VendorError: ...
@@ -100,11 +100,11 @@ def install_pipeline(app: Flask, vendor: VendorAdapter, world: World, check_resp
 
     tenant_header = TENANT_HEADER.lower()
 
-    def resolve_tenant(environ: dict[str, Any], headers: dict[str, str]) -> Tenant:
+    def resolve_tenant(environ: dict[str, Any], headers: dict[str, str], query: dict[str, str]) -> Tenant:
         name = (
             environ.get("harness.tenant")
             or headers.get(tenant_header)
-            or world.tenant_for_credential(vendor.credential())
+            or world.tenant_for_credential(vendor.credential(headers, query))
             or DEFAULT_TENANT
         )
         return world.tenant(name)
@@ -120,9 +120,9 @@ def install_pipeline(app: Flask, vendor: VendorAdapter, world: World, check_resp
         started = time.perf_counter()
         body = req.get_data(cache=True)
         headers = _headers(req.environ)
-        exchange = g.exchange = Exchange(resolve_tenant(req.environ, headers), endpoint, started)
-        exchange.headers = headers
-        exchange.raw_query = req.args.to_dict()
+        query = req.args.to_dict()
+        exchange = g.exchange = Exchange(resolve_tenant(req.environ, headers, query), endpoint, started)
+        exchange.headers, exchange.raw_query = headers, query
         world.request_started(exchange.tenant.name)
         if endpoint is None:
             return None  # unknown route or method: the error handler answers in the vendor's envelope
@@ -264,7 +264,7 @@ def _journal_entry(
         if response_body is None:
             response_body = response.get_data()
     return JournalEntry(
-        seq=world.journal.next_seq(),
+        seq=0,  # numbered by Journal.record
         time=world.clock.now(),
         tenant=exchange.tenant.name,
         vendor=vendor,

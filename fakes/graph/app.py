@@ -43,11 +43,14 @@ class GraphAdapter:
     def __init__(self, spec: CompiledSpec) -> None:
         self.spec = spec
 
-    def credential(self) -> str | None:
-        token = bearer_or_query_token()
+    def credential(self, headers: dict[str, str], query: dict[str, str]) -> str | None:
+        auth = headers.get("authorization", "")
+        token = auth[7:].strip() if auth[:7].lower() == "bearer " else query.get("access_token")
+        if not token and request.mimetype == "application/x-www-form-urlencoded":
+            token = request.form.get("access_token")
         if token and "|" in token:
             return token.split("|", 1)[0]
-        return token or request.args.get("code") or request.args.get("client_id")
+        return token or query.get("code") or query.get("client_id")
 
     def violations_error(self, operation_id: str, violations: list[Violation]) -> GraphError:
         first = violations[0]

@@ -33,8 +33,8 @@ class TelnyxAdapter:
     def __init__(self, spec: CompiledSpec) -> None:
         self.spec = spec
 
-    def credential(self) -> str | None:
-        auth = request.headers.get("Authorization", "")
+    def credential(self, headers: dict[str, str], query: dict[str, str]) -> str | None:
+        auth = headers.get("authorization", "")
         return auth[7:].strip() if auth[:7].lower() == "bearer " else None
 
     def violations_error(self, operation_id: str, violations: list[Violation]) -> TelnyxError:
