@@ -30,7 +30,7 @@ SECRET_FIELDS = frozenset(
     }
 )
 # Response fields that carry secrets (error objects reuse "code" for numbers and Telnyx code strings).
-SECRET_RESPONSE_FIELDS = frozenset({"access_token", "secret", "app_secret", "api_key", "token", "code_value"})
+SECRET_RESPONSE_FIELDS = frozenset({"access_token", "secret", "app_secret", "api_key", "token"})
 
 _SECRET_IN_TEXT = re.compile(
     r"(?P<key>access_token|input_token|client_secret|code|fb_exchange_token|appsecret_proof|api_key)"
