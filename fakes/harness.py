@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ipaddress
 import threading
+import time
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -135,6 +136,32 @@ class QuietRequestHandler(WSGIRequestHandler):
         return None
 
 
+READY_TIMEOUT_SECONDS = 10.0
+READY_POLL_SECONDS = 0.02
+
+
+def wait_ready(url: str, timeout: float = READY_TIMEOUT_SECONDS) -> None:
+    """Poll `url` (a readiness endpoint) until it answers 200; TimeoutError after `timeout` seconds.
+
+    The pause between two polls is not a guess at start-up time: readiness is what decides."""
+    import requests
+
+    deadline = time.monotonic() + timeout
+    last = "no answer"
+    with requests.Session() as session:
+        session.trust_env = False  # loopback: no proxies
+        while time.monotonic() < deadline:
+            try:
+                response = session.get(url, timeout=1.0)
+                if response.status_code == 200:
+                    return
+                last = f"HTTP {response.status_code}"
+            except requests.RequestException as exc:
+                last = type(exc).__name__
+            time.sleep(READY_POLL_SECONDS)
+    raise TimeoutError(f"{url} not ready after {timeout:.0f} s ({last})")
+
+
 def check_bind_address(host: str, allow_remote: bool) -> None:
     if allow_remote or host == "localhost":
         return
@@ -179,6 +206,11 @@ class Server:
     def telnyx_url(self) -> str:
         """Like the Telnyx SDKs' base URL, this includes /v2."""
         return self.url("telnyx") + "/v2"
+
+    def wait_ready(self, timeout: float = READY_TIMEOUT_SECONDS) -> None:
+        """Poll both fakes' /__admin/ready until they answer 200."""
+        for name in self.servers:
+            wait_ready(f"{self.url(name)}/__admin/ready", timeout)
 
     def urls(self) -> dict[str, str]:
         return {"graph": self.graph_url, "telnyx": self.telnyx_url}

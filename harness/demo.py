@@ -18,12 +18,10 @@ import logging
 import signal
 import sys
 import threading
-import time
 from pathlib import Path
 from types import FrameType, ModuleType
 from typing import Any
 
-import requests
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, make_server
 
@@ -32,13 +30,11 @@ from fakes.core.clock import LiveClock
 from fakes.core.errors import HarnessError
 from fakes.core.redaction import redact_text
 from fakes.graph.signup import CANCEL_STEPS, OUTCOMES
-from fakes.harness import DEFAULT_GRAPH_PORT, DEFAULT_TELNYX_PORT, Harness, Server
+from fakes.harness import DEFAULT_GRAPH_PORT, DEFAULT_TELNYX_PORT, Harness, Server, wait_ready
 from harness.arming import TELNYX_KEY, arm_scenario, enable_scenario_arming
 
 HOST = "127.0.0.1"
 DEFAULT_PORTAL_PORT = 8030
-READY_TIMEOUT_SECONDS = 10.0
-READY_POLL_SECONDS = 0.05
 PORTAL_MODULE = "signup_harness_example_portal"
 _FAKES_DIR = Path(fakes.__file__).resolve().parent
 
@@ -90,24 +86,6 @@ def load_portal(directory: Path | None = None) -> ModuleType:
     return module
 
 
-def wait_ready(url: str, timeout: float = READY_TIMEOUT_SECONDS) -> None:
-    """Poll `url` until it answers 200; TimeoutError after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    last: str = "no answer"
-    with requests.Session() as session:
-        session.trust_env = False  # loopback: no proxies
-        while time.monotonic() < deadline:
-            try:
-                response = session.get(url, timeout=1.0)
-                if response.status_code == 200:
-                    return
-                last = f"HTTP {response.status_code}"
-            except requests.RequestException as exc:
-                last = type(exc).__name__
-            time.sleep(READY_POLL_SECONDS)  # the pause between two polls, not a guess at start-up time
-    raise TimeoutError(f"{url} not ready after {timeout:.0f} s ({last})")
-
-
 def demo_portal_settings(harness: Harness, revoked_key: bool = False) -> dict[str, str]:
     """App id, secret, config id and a Telnyx key for the portal, read from the harness's default tenant."""
     tenant = harness.world.tenant()
@@ -154,8 +132,7 @@ def start_demo(
     """Serve the fakes and the portal (over the harness's default tenant) and wait until both answer."""
     fakes_server = harness.serve(HOST, graph_port=graph_port, telnyx_port=telnyx_port)
     try:
-        wait_ready(f"{fakes_server.graph_url}/__admin/ready")
-        wait_ready(f"{fakes_server.url('telnyx')}/__admin/ready")
+        fakes_server.wait_ready()
         app = load_portal().create_portal_app(
             graph_url=fakes_server.graph_url,
             telnyx_url=fakes_server.telnyx_url,

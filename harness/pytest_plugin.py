@@ -24,7 +24,6 @@ from __future__ import annotations
 import difflib
 import itertools
 import re
-import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -47,7 +46,6 @@ ALLOW_MARKER = "signup_allow_violations"
 # that break the spec, responses that break it (a fake drifting from its contract).
 PROBLEM_KINDS = ("unmatched", "request", "response")
 TENANT_HEADER = "X-Harness-Tenant"
-READY_TIMEOUT_SECONDS = 10.0
 IDLE_TIMEOUT_SECONDS = 5.0
 DEFAULT_CLIENT_TIMEOUT = 5.0
 
@@ -495,29 +493,10 @@ def make_signup_server(make_signup_harness: Harness) -> Iterator[Server]:
     """The session's harness served on two free loopback ports; yielded once both fakes answer /__admin/ready."""
     server = make_signup_harness.serve(graph_port=0, telnyx_port=0)
     try:
-        _wait_ready(server)
+        server.wait_ready()
         yield server
     finally:
         server.stop()
-
-
-def _wait_ready(server: Server) -> None:
-    """Poll both fakes' readiness endpoint (no sleeping on a guess)."""
-    import requests
-
-    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
-    with requests.Session() as session:
-        session.trust_env = False
-        for root in (server.graph_url, server.url("telnyx")):
-            while True:
-                try:
-                    if session.get(f"{root}/__admin/ready", timeout=1).status_code == 200:
-                        break
-                except requests.ConnectionError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise TimeoutError(f"the fake at {root} did not become ready in {READY_TIMEOUT_SECONDS} s")
-                time.sleep(0.01)
 
 
 @pytest.fixture
