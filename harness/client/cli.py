@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Mapping
 from typing import Any, TextIO
@@ -31,11 +32,13 @@ def add_onboard_parser(subparsers: Any) -> argparse.ArgumentParser:
         "registration. Secrets come from META_APP_SECRET / TELNYX_API_KEY or the *-file options.",
         allow_abbrev=False,  # "--app-secret VALUE" must not be taken for "--app-secret-file VALUE"
     )
-    parser.add_argument("--code", help="the authorization code from the FB.login() callback")
-    parser.add_argument("--event", help="the WA_EMBEDDED_SIGNUP message, as the JSON the popup posts")
+    parser.add_argument("--code", help="the authorization code from the FB.login() callback (env SIGNUP_CODE)")
+    parser.add_argument(
+        "--event", help="the WA_EMBEDDED_SIGNUP message, as the JSON the popup posts (env SIGNUP_EVENT)"
+    )
     parser.add_argument("--waba-id", help="WABA id captured by the frontend (added to the event)")
     parser.add_argument("--phone-number-id", help="phone number id from the frontend (added to the event)")
-    parser.add_argument("--customer-id", help="your own customer id, sent to Telnyx")
+    parser.add_argument("--customer-id", help="your own customer id, sent to Telnyx (env SIGNUP_CUSTOMER_ID)")
     parser.add_argument("--graph-url", help="Graph base URL (env SIGNUP_GRAPH_BASE_URL)")
     parser.add_argument("--graph-version", help="Graph version, e.g. v19.0 (env SIGNUP_GRAPH_VERSION)")
     parser.add_argument("--telnyx-url", help="Telnyx base URL including /v2 (env SIGNUP_TELNYX_BASE_URL)")
@@ -82,6 +85,12 @@ def run_onboard(
     logger = logging.getLogger("harness.client")
     if getattr(args, "verbose", False):
         _log_to(err, logger)
+    env = os.environ if environ is None else environ
+    # The signup itself may come from the environment too: then `signup-harness onboard` alone is a complete
+    # partner command for `signup-harness verify` (same variable names).
+    for option, variable in (("code", "SIGNUP_CODE"), ("event", "SIGNUP_EVENT"), ("customer_id", "SIGNUP_CUSTOMER_ID")):
+        if getattr(args, option, None) is None:
+            setattr(args, option, env.get(variable) or None)
     outcome = SignupOutcome.from_browser(code=args.code, event=_event(args))
     with OnboardingClient(config, session=session, logger=logger) as client:
         try:
