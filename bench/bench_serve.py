@@ -1,6 +1,6 @@
 """Benchmark of `signup-harness serve`: throughput against a bare Flask baseline, start-up to ready, and memory.
 
-    /tmp/venv/bin/python bench/bench_serve.py            # ~1 minute on 2 cores; writes bench/results.json
+    python bench/bench_serve.py            # ~1 minute on 2 cores; writes bench/results.json
 
 1. Throughput. The real CLI (`signup-harness serve --graph-port 0 --telnyx-port 0 --urls-json FILE`, demo world)
    answers a valid, idempotent Telnyx tech_provider registration with its full pipeline (tenant, spec check,
