@@ -7,6 +7,7 @@ views stay thin and rules never see Flask.
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import socket
 import time
@@ -26,6 +27,7 @@ TENANT_HEADER = "X-Harness-Tenant"
 TENANT_PREFIX = "/_t/"
 VIOLATIONS_HEADER = "X-Harness-Violations"
 EXTRA_HEADERS = "harness.vendor_headers"  # environ key: vendor headers appended by TenantPrefixMiddleware
+BODY = "harness.body"  # environ key: the request body, read once by TenantPrefixMiddleware
 # The truncated body a "malformed_body" fault sends: valid start, cut mid-string.
 MALFORMED_BODY = b'{"data": {"waba_id": "12345'
 
@@ -75,6 +77,12 @@ class TenantPrefixMiddleware:
                 environ["harness.tenant"] = name
                 environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + TENANT_PREFIX + name
                 environ["PATH_INFO"] = "/" + rest
+        length = environ.get("CONTENT_LENGTH")
+        if length and length.isdigit():
+            # Read the body once, plainly, and hand Flask a fresh stream over it: werkzeug's stream wrappers cost
+            # more than the read, and the pipeline, the views and the journal all need the bytes.
+            body = environ["wsgi.input"].read(int(length))
+            environ["wsgi.input"], environ[BODY] = io.BytesIO(body), body
 
         def start_with_vendor_headers(status: str, headers: list[tuple[str, str]], *exc_info: Any) -> Any:
             headers.extend(environ.get(EXTRA_HEADERS, ()))
@@ -114,11 +122,13 @@ def install_pipeline(app: Flask, vendor: VendorAdapter, world: World, check_resp
         endpoint = request.endpoint
         if endpoint is not None and (endpoint.startswith("admin.") or endpoint not in spec.operations):
             return None  # the control plane and static files are not part of the simulated API
-        # Cache the raw body before anything reads `request.form` (a credential lookup may), which would
+        # The body is taken before anything reads `request.form` (a credential lookup may), which would
         # otherwise consume the stream and leave the spec check an empty body.
         req = request._get_current_object()  # type: ignore[attr-defined]  # one proxy lookup, not dozens
         started = time.perf_counter()
-        body = req.get_data(cache=True)
+        body = req.environ.get(BODY)
+        if body is None:  # no Content-Length (chunked, or no body): let werkzeug read whatever there is
+            body = req.get_data(cache=True)
         headers = _headers(req.environ)
         query = req.args.to_dict()
         exchange = g.exchange = Exchange(resolve_tenant(req.environ, headers, query), endpoint, started)
