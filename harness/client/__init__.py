@@ -8,31 +8,9 @@
 See docs/client.md for the configuration, the error table and the retry policy.
 """
 
+from . import errors
 from .config import ClientConfig
-from .errors import (
-    AppNotLinkedToTelnyx,
-    ExpiredAuthorizationCode,
-    InvalidAccessToken,
-    InvalidAuthorizationCode,
-    MalformedVendorResponse,
-    MissingAuthorizationCode,
-    NoWabaIdReturned,
-    OnboardingError,
-    PhoneNumberNotInWaba,
-    RateLimited,
-    RedirectUriMismatch,
-    RegistrationConflict,
-    RequestValidationFailed,
-    SignupCancelled,
-    SignupError,
-    TelnyxAuthenticationFailed,
-    UnknownApp,
-    VendorError,
-    VendorTimeout,
-    VendorUnavailable,
-    WabaNotFound,
-    WrongAppSecret,
-)
+from .errors import *  # noqa: F403  # every error class; the list is errors.__all__
 from .events import SignupEvent, SignupOutcome
 from .onboarding import OnboardingClient, OnboardingResult
 from .retry import RetryPolicy
@@ -46,27 +24,6 @@ __all__ = [
     "OnboardingResult",
     "SignupEvent",
     "SignupOutcome",
-    # Errors
-    "AppNotLinkedToTelnyx",
-    "ExpiredAuthorizationCode",
-    "InvalidAccessToken",
-    "InvalidAuthorizationCode",
-    "MalformedVendorResponse",
-    "MissingAuthorizationCode",
-    "NoWabaIdReturned",
-    "OnboardingError",
-    "PhoneNumberNotInWaba",
-    "RateLimited",
-    "RedirectUriMismatch",
-    "RegistrationConflict",
-    "RequestValidationFailed",
-    "SignupCancelled",
-    "SignupError",
-    "TelnyxAuthenticationFailed",
-    "UnknownApp",
-    "VendorError",
-    "VendorTimeout",
-    "VendorUnavailable",
-    "WabaNotFound",
-    "WrongAppSecret",
+    # Errors (one class per failure a partner must handle differently)
+    *errors.__all__,
 ]
