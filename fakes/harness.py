@@ -61,9 +61,7 @@ class Harness:
         self.graph_app: Flask = create_graph_app(self.world, compiled_spec("graph"), check_responses)
         self.telnyx_app: Flask = create_telnyx_app(self.world, compiled_spec("telnyx"), check_responses)
         self.world.known_operations = {
-            f"{vendor}.{operation}"
-            for vendor in ("graph", "telnyx")
-            for operation in compiled_spec(vendor).operations
+            f"{vendor}.{operation}" for vendor in ("graph", "telnyx") for operation in compiled_spec(vendor).operations
         }
         self.world.ready = True
         self.graph_url = INPROCESS_GRAPH_URL
@@ -185,9 +183,7 @@ class Server:
     def __post_init__(self) -> None:
         self.threads = [
             # A short poll interval so that stop() (and Ctrl-C / SIGTERM) returns promptly instead of after 0.5 s.
-            threading.Thread(
-                target=s.serve_forever, kwargs={"poll_interval": 0.05}, name=f"fake-{name}", daemon=True
-            )
+            threading.Thread(target=s.serve_forever, kwargs={"poll_interval": 0.05}, name=f"fake-{name}", daemon=True)
             for name, s in self.servers.items()
         ]
         for thread in self.threads:

@@ -71,9 +71,7 @@ def judge(scenario: Scenario, seen: Observation, strict_client: bool = True, par
         else:
             got = collapse(seen.calls)
             if wanted != got:
-                reasons.append(
-                    f"calls: expected {_fmt(wanted)}; observed {_fmt(got)}{_first_difference(wanted, got)}"
-                )
+                reasons.append(f"calls: expected {_fmt(wanted)}; observed {_fmt(got)}{_first_difference(wanted, got)}")
     for forbidden in expect.get("forbidden", []):
         if forbidden in seen.calls:
             reasons.append(f"calls: {forbidden} must not be called, but was ({seen.calls.count(forbidden)}x)")
@@ -122,8 +120,7 @@ def _partner_outcome_reasons(expect: dict[str, Any], seen: Observation) -> list[
         return []
     if seen.error is None:
         return [
-            f"outcome: expected a failure (the reference client raises {expect['error']}); "
-            "the partner reported success"
+            f"outcome: expected a failure (the reference client raises {expect['error']}); the partner reported success"
         ]
     return []
 

@@ -39,9 +39,7 @@ def add_serve_parser(subparsers: Any) -> None:
     parser.add_argument("--urls-json", type=Path, help="write the base URLs as JSON to this file")
     parser.add_argument("--allow-remote", action="store_true", help="allow a non-loopback --host")
     parser.add_argument("--access-log", action="store_true", help="log each request (secrets redacted)")
-    parser.add_argument(
-        "--check-responses", action="store_true", help="check every response against the specs"
-    )
+    parser.add_argument("--check-responses", action="store_true", help="check every response against the specs")
 
 
 def build_harness(args: argparse.Namespace) -> Harness:
@@ -81,9 +79,7 @@ def run_serve(args: argparse.Namespace) -> int:
     ready_ms = (time.perf_counter() - started) * 1000
     print(f"Meta Graph fake:  {urls['graph']}", flush=True)
     print(f"Telnyx fake:      {urls['telnyx']}", flush=True)
-    print(
-        f"control plane:    {urls['graph']}/__admin  {urls['telnyx'].removesuffix('/v2')}/__admin", flush=True
-    )
+    print(f"control plane:    {urls['graph']}/__admin  {urls['telnyx'].removesuffix('/v2')}/__admin", flush=True)
     print(f"ready in {ready_ms:.0f} ms; Ctrl-C to stop", flush=True)
     stop.wait()
     server.stop()

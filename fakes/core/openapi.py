@@ -146,9 +146,7 @@ class CompiledSpec:
         self.vendor = vendor
         self.document = document
         self.operations: dict[str, Operation] = {}
-        self.security_schemes: dict[str, dict[str, Any]] = document.get("components", {}).get(
-            "securitySchemes", {}
-        )
+        self.security_schemes: dict[str, dict[str, Any]] = document.get("components", {}).get("securitySchemes", {})
         default_security = document.get("security", [])
         for path, item in document.get("paths", {}).items():
             item = resolve(item, document)
@@ -180,8 +178,7 @@ class CompiledSpec:
         responses = {
             str(status): ResponseSpec(
                 media={
-                    media: _compile(content.get("schema", {}))
-                    for media, content in spec.get("content", {}).items()
+                    media: _compile(content.get("schema", {})) for media, content in spec.get("content", {}).items()
                 },
                 required_headers=[
                     name.lower() for name, header in spec.get("headers", {}).items() if header.get("required")
@@ -213,9 +210,7 @@ class CompiledSpec:
             raw = values.get(key)
             if raw is None or raw == "" and param.location != "query":
                 if param.required:
-                    violations.append(
-                        Violation(param.location, param.name, "required", f"'{param.name}' is required")
-                    )
+                    violations.append(Violation(param.location, param.name, "required", f"'{param.name}' is required"))
                 continue
             value = param.coerce(raw)
             violations.extend(_schema_errors(param.validator, value, param.location, base=param.name))
@@ -253,9 +248,7 @@ class CompiledSpec:
         if not op.security:
             return []
         for alternative in op.security:
-            if all(
-                _credential_present(self.security_schemes.get(name, {}), parts, body) for name in alternative
-            ):
+            if all(_credential_present(self.security_schemes.get(name, {}), parts, body) for name in alternative):
                 return []
         return [Violation("security", "authorization", "security", "no accepted credential was sent")]
 
@@ -264,11 +257,7 @@ class CompiledSpec:
         self, operation_id: str, status: int, content_type: str | None, body: bytes, headers: dict[str, str]
     ) -> list[Violation]:
         op = self.operations[operation_id]
-        spec = (
-            op.responses.get(str(status))
-            or op.responses.get(f"{str(status)[0]}XX")
-            or op.responses.get("default")
-        )
+        spec = op.responses.get(str(status)) or op.responses.get(f"{str(status)[0]}XX") or op.responses.get("default")
         if spec is None:
             documented = ", ".join(op.responses)
             return [Violation("response", "status", "status", f"{status} is not documented ({documented})")]
@@ -292,8 +281,7 @@ class CompiledSpec:
             violations.append(Violation("response", "/", "json", "the response body is not valid JSON"))
             return violations
         return violations + [
-            Violation("response", v.pointer, v.rule, v.message)
-            for v in _schema_errors(validator, parsed, "body")
+            Violation("response", v.pointer, v.rule, v.message) for v in _schema_errors(validator, parsed, "body")
         ]
 
 

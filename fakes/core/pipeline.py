@@ -177,9 +177,7 @@ def install_pipeline(app: Flask, vendor: VendorAdapter, world: World, check_resp
 
     @app.errorhandler(HarnessError)
     def harness_error(error: HarnessError) -> Response:
-        return app.response_class(
-            json.dumps(error.to_dict()), status=error.status, mimetype="application/json"
-        )
+        return app.response_class(json.dumps(error.to_dict()), status=error.status, mimetype="application/json")
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Any:
@@ -212,11 +210,7 @@ def install_pipeline(app: Flask, vendor: VendorAdapter, world: World, check_resp
         if exchange.violations:
             response.headers[VIOLATIONS_HEADER] = json.dumps([v.to_dict() for v in exchange.violations])
         response_violations: list[Violation] = []
-        if (
-            check_responses
-            and exchange.operation
-            and not (exchange.fault and exchange.fault.replaces_response)
-        ):
+        if check_responses and exchange.operation and not (exchange.fault and exchange.fault.replaces_response):
             response_violations = spec.check_response(
                 exchange.operation,
                 response.status_code,
@@ -252,9 +246,7 @@ _UNJOURNALLED_HEADERS = ("host", "accept-encoding", "connection", "content-lengt
 
 def _headers(environ: dict[str, Any]) -> dict[str, str]:
     """Request headers with lower-cased names, straight from the WSGI environ (cheaper than request.headers)."""
-    headers = {
-        key[5:].replace("_", "-").lower(): value for key, value in environ.items() if key.startswith("HTTP_")
-    }
+    headers = {key[5:].replace("_", "-").lower(): value for key, value in environ.items() if key.startswith("HTTP_")}
     if environ.get("CONTENT_TYPE"):
         headers["content-type"] = environ["CONTENT_TYPE"]
     return headers

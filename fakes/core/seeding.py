@@ -57,9 +57,7 @@ def seed_tenant(tenant: Tenant, document: dict[str, Any]) -> dict[str, Any]:
     """Add the document's objects to the tenant; returns {kind: [ids or values]} of what was created."""
     unknown = set(document) - TOP_LEVEL
     if unknown:
-        raise SeedError(
-            f"unknown seed section(s): {', '.join(sorted(unknown))}; known: {', '.join(sorted(TOP_LEVEL))}"
-        )
+        raise SeedError(f"unknown seed section(s): {', '.join(sorted(unknown))}; known: {', '.join(sorted(TOP_LEVEL))}")
     ids, meta, now = tenant.ids, tenant.meta, tenant.clock.now()
     created: dict[str, list[Any]] = {
         "apps": [],
@@ -138,9 +136,7 @@ def seed_tenant(tenant: Tenant, document: dict[str, Any]) -> dict[str, Any]:
             app_id=app_id,
             user_id=meta.user_id,
             type=str(item.get("type", "USER")),
-            granular_scopes={
-                s: list(wabas) for s in ("whatsapp_business_management", "whatsapp_business_messaging")
-            },
+            granular_scopes={s: list(wabas) for s in ("whatsapp_business_management", "whatsapp_business_messaging")},
             issued_at=now,
             expires_at=now + float(item["expires_in"]) if item.get("expires_in") else 0.0,
             valid=bool(item.get("valid", True)),

@@ -144,9 +144,7 @@ def register_views(app: Flask, world: World) -> None:
 
     def get_waba(version: str, waba_id: str) -> Response:
         with world.lock:
-            return _json(
-                rules().get_waba(bearer_or_query_token(), waba_id, current_exchange().query.get("fields"))
-            )
+            return _json(rules().get_waba(bearer_or_query_token(), waba_id, current_exchange().query.get("fields")))
 
     def list_waba_phone_numbers(version: str, waba_id: str) -> Response:
         q = current_exchange().query

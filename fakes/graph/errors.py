@@ -67,15 +67,11 @@ def invalid_code() -> GraphError:
 
 
 def code_used() -> GraphError:
-    return GraphError(
-        "This authorization code has been used.", 100, subcode=36009, www_authenticate="invalid_code"
-    )
+    return GraphError("This authorization code has been used.", 100, subcode=36009, www_authenticate="invalid_code")
 
 
 def code_expired() -> GraphError:
-    return GraphError(
-        "This authorization code has expired.", 100, subcode=36007, www_authenticate="invalid_code"
-    )
+    return GraphError("This authorization code has expired.", 100, subcode=36007, www_authenticate="invalid_code")
 
 
 def redirect_uri_mismatch() -> GraphError:
@@ -115,8 +111,7 @@ def invalid_token(status: int = 401, expired_at: str | None = None) -> GraphErro
 
 def app_token_required() -> GraphError:
     return GraphError(
-        "(#100) You must provide an app access token, or a user access token that is an owner or developer of "
-        "the app",
+        "(#100) You must provide an app access token, or a user access token that is an owner or developer of the app",
         100,
     )
 
@@ -146,9 +141,7 @@ def unknown_path() -> GraphError:
 
 
 def method_not_allowed() -> GraphError:
-    return GraphError(
-        "Unsupported request - method type not allowed", 100, www_authenticate="invalid_request"
-    )
+    return GraphError("Unsupported request - method type not allowed", 100, www_authenticate="invalid_request")
 
 
 # Default errors for a fault armed with only an HTTP status (Graph answers rate limits with HTTP 400, code 4).

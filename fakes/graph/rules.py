@@ -231,13 +231,9 @@ class GraphRules:
         page = numbers[start : start + limit]
         body: dict[str, Any] = {"data": [_phone_node(n, wanted) for n in page]}
         if page:
-            paging: dict[str, Any] = {
-                "cursors": {"before": _cursor(start), "after": _cursor(start + len(page) - 1)}
-            }
+            paging: dict[str, Any] = {"cursors": {"before": _cursor(start), "after": _cursor(start + len(page) - 1)}}
             if start + len(page) < len(numbers):
-                paging["next"] = (
-                    f"/{waba_id}/phone_numbers?limit={limit}&after={_cursor(start + len(page) - 1)}"
-                )
+                paging["next"] = f"/{waba_id}/phone_numbers?limit={limit}&after={_cursor(start + len(page) - 1)}"
             if start > 0:
                 paging["previous"] = f"/{waba_id}/phone_numbers?limit={limit}&before={_cursor(start)}"
             body["paging"] = paging

@@ -29,9 +29,7 @@ CANCEL_STEPS = (
     "PHONE_NUMBER_VERIFICATION",
     "PERMISSIONS",
 )
-DEFAULT_ERROR_MESSAGE = (
-    "Your verified name violates WhatsApp guidelines. Please edit your verified name and try again."
-)
+DEFAULT_ERROR_MESSAGE = "Your verified name violates WhatsApp guidelines. Please edit your verified name and try again."
 
 
 @dataclass
@@ -57,13 +55,9 @@ class SignupRequest:
         if self.code_fate not in CODE_FATES:
             raise HarnessError(f"unknown code_fate {self.code_fate!r}; expected one of {', '.join(CODE_FATES)}")
         if self.outcome not in OUTCOMES:
-            raise HarnessError(
-                f"unknown signup outcome {self.outcome!r}; expected one of {', '.join(OUTCOMES)}"
-            )
+            raise HarnessError(f"unknown signup outcome {self.outcome!r}; expected one of {', '.join(OUTCOMES)}")
         if self.outcome == "CANCEL" and self.current_step not in CANCEL_STEPS:
-            raise HarnessError(
-                f"unknown current_step {self.current_step!r}; expected one of {', '.join(CANCEL_STEPS)}"
-            )
+            raise HarnessError(f"unknown current_step {self.current_step!r}; expected one of {', '.join(CANCEL_STEPS)}")
 
 
 @dataclass
@@ -179,9 +173,7 @@ def _envelope(request: SignupRequest, event: str, data: dict[str, Any]) -> dict[
     return message
 
 
-def _finish_event(
-    request: SignupRequest, business_id: str, waba_id: str, phone_id: str
-) -> dict[str, Any] | None:
+def _finish_event(request: SignupRequest, business_id: str, waba_id: str, phone_id: str) -> dict[str, Any] | None:
     if request.outcome == "NO_WABA":
         return None
     if request.outcome == "FINISH":

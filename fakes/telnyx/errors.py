@@ -41,9 +41,7 @@ def entry(code: str, detail: str, pointer: str | None = None, parameter: str | N
 
 
 class TelnyxError(VendorError):
-    def __init__(
-        self, status: int, items: list[dict[str, Any]], headers: dict[str, str] | None = None
-    ) -> None:
+    def __init__(self, status: int, items: list[dict[str, Any]], headers: dict[str, str] | None = None) -> None:
         super().__init__(items[0]["detail"] if items else "")
         self.status = status
         self.items = items

@@ -89,6 +89,5 @@ class TelnyxRules:
 
     def list_phone_numbers(self) -> list[dict[str, Any]]:
         return [
-            phone_resource(r, self.meta.phone_numbers[r.phone_number_id], self.tenant)
-            for r in self._newest_first()
+            phone_resource(r, self.meta.phone_numbers[r.phone_number_id], self.tenant) for r in self._newest_first()
         ]
