@@ -5,14 +5,13 @@ h = Harness(seed=7)
 h.seed_demo()
 session = h.session()                      # in-process, no sockets
 session.get(f"{h.graph_url}/v19.0/oauth/access_token", params=...)
-with h.serve() as server:                  # real sockets on 127.0.0.1
+with h.serve() as server:                  # real sockets on 127.0.0.1 (same world, same process)
     print(server.graph_url, server.telnyx_url)
 """
 
 from __future__ import annotations
 
 import ipaddress
-import threading
 import time
 from dataclasses import dataclass
 from functools import cache
@@ -20,14 +19,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from .core.clock import Clock
 from .core.control import Control
 from .core.faults import Fault
 from .core.openapi import CompiledSpec
-from .core.redaction import redact_text
 from .core.resources import spec_path
+from .core.server import ServedPort, serve_wsgi
 from .core.world import DEFAULT_TENANT, World
 from .graph.app import create_graph_app
 from .telnyx.app import create_telnyx_app
@@ -112,26 +110,19 @@ class Harness:
         allow_remote: bool = False,
         access_log: bool = False,
     ) -> Server:
-        """Serve both fakes on real sockets, each on its own port (0 picks a free one), in daemon threads."""
+        """Serve both fakes on real sockets, each on its own port (0 picks a free one), in this process.
+
+        The server is `fakes.core.server.serve_wsgi` (granian, embedded): the world stays this harness's."""
         check_bind_address(host, allow_remote)
-        handler = RedactingRequestHandler if access_log else QuietRequestHandler
-        servers = {
-            "graph": make_server(host, graph_port, self.graph_app, threaded=True, request_handler=handler),
-            "telnyx": make_server(host, telnyx_port, self.telnyx_app, threaded=True, request_handler=handler),
-        }
-        return Server(servers)
-
-
-class RedactingRequestHandler(WSGIRequestHandler):
-    """Werkzeug's access log prints query strings; Graph puts secrets there, so scrub them first."""
-
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        self.log("info", '"%s" %s %s', redact_text(self.requestline), code, size)
-
-
-class QuietRequestHandler(WSGIRequestHandler):
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        return None
+        ports: dict[str, ServedPort] = {}
+        try:
+            for name, app, port in (("graph", self.graph_app, graph_port), ("telnyx", self.telnyx_app, telnyx_port)):
+                ports[name] = serve_wsgi(app, host, port, name, self.world.delays_armed, access_log)
+        except BaseException:
+            for served in ports.values():
+                served.stop()
+            raise
+        return Server(ports)
 
 
 READY_TIMEOUT_SECONDS = 10.0
@@ -178,21 +169,12 @@ def check_bind_address(host: str, allow_remote: bool) -> None:
 class Server:
     """Running fakes; a context manager that stops them on exit."""
 
-    servers: dict[str, BaseWSGIServer]
-
-    def __post_init__(self) -> None:
-        self.threads = [
-            # A short poll interval so that stop() (and Ctrl-C / SIGTERM) returns promptly instead of after 0.5 s.
-            threading.Thread(target=s.serve_forever, kwargs={"poll_interval": 0.05}, name=f"fake-{name}", daemon=True)
-            for name, s in self.servers.items()
-        ]
-        for thread in self.threads:
-            thread.start()
+    servers: dict[str, ServedPort]
 
     def url(self, name: str) -> str:
         server = self.servers[name]
         host = server.host if ":" not in server.host else f"[{server.host}]"
-        return f"http://{host}:{server.server_port}"
+        return f"http://{host}:{server.port}"
 
     @property
     def graph_url(self) -> str:
@@ -213,10 +195,7 @@ class Server:
 
     def stop(self) -> None:
         for server in self.servers.values():
-            server.shutdown()
-            server.server_close()
-        for thread in self.threads:
-            thread.join(timeout=5)
+            server.stop()
 
     def __enter__(self) -> Server:
         return self

@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
+from . import limits
 from .control import Control
 from .errors import HarnessError
 from .world import DEFAULT_TENANT, World
@@ -36,9 +37,15 @@ def _named_tenant(fallback: Any = None) -> str | None:
 
 
 def _json_body() -> dict[str, Any]:
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError as exc:
+        raise HarnessError(f"the JSON body is nested deeper than {limits.MAX_JSON_DEPTH} levels") from exc
     if request.data and body is None:
         raise HarnessError("the body must be JSON")
+    too_big = limits.json_shape_error(body)
+    if too_big is not None:
+        raise HarnessError(too_big)
     if body is not None and not isinstance(body, dict):
         raise HarnessError("the body must be a JSON object")
     return body or {}

@@ -25,7 +25,7 @@ class Control:
         if not isinstance(document, dict):
             document = parse_seed(document)
         with self.world.lock:
-            target = self.world.tenant(tenant)
+            target = self.world.tenant(tenant, hold=True)
             # All or nothing: a bad document must not leave half of itself behind.
             saved = copy.deepcopy((target.meta, target.telnyx, target.ids)), dict(self.world.credentials)
             try:
@@ -60,7 +60,7 @@ class Control:
             except (TypeError, ValueError) as exc:
                 raise HarnessError(f"bad fault: {exc}") from exc
         self._check_fault(fault)
-        return self.world.tenant(tenant).faults.arm(fault)
+        return self.world.tenant(tenant, hold=True).faults.arm(fault)
 
     def _check_fault(self, fault: Fault) -> None:
         """Refuse a fault that could never fire, or would fire as a bug, when it is armed rather than when hit."""
@@ -81,10 +81,10 @@ class Control:
                 raise HarnessError(f"bad fault: unknown Telnyx error code {fault.error['code']!r}")
 
     def faults(self, tenant: str = DEFAULT_TENANT) -> list[dict[str, Any]]:
-        return [f.to_dict() for f in self.world.tenant(tenant).faults.armed()]
+        return [f.to_dict() for f in self.world.tenant(tenant, hold=True).faults.armed()]
 
     def clear_faults(self, tenant: str = DEFAULT_TENANT) -> None:
-        self.world.tenant(tenant).faults.clear()
+        self.world.tenant(tenant, hold=True).faults.clear()
 
     def complete_signup(self, request: dict[str, Any], tenant: str = DEFAULT_TENANT) -> dict[str, Any]:
         """Play Meta's popup to its end without a browser (mints a real 30 s code in this tenant)."""
@@ -95,4 +95,4 @@ class Control:
         except TypeError as exc:
             raise HarnessError(f"bad signup request: {exc}") from exc
         with self.world.lock:
-            return complete_signup(self.world.tenant(tenant), signup).to_dict()
+            return complete_signup(self.world.tenant(tenant, hold=True), signup).to_dict()

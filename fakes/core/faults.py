@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -66,13 +67,19 @@ class Fault:
 class FaultBook:
     """The faults armed on one tenant, consumed in the order they were armed."""
 
-    def __init__(self) -> None:
+    def __init__(self, count_delays: Callable[[int], None] | None = None) -> None:
         self._faults: list[Fault] = []
         self._lock = threading.Lock()
+        self._count_delays = count_delays  # told +1/-1 as delay faults are armed and retired
+
+    def _counted(self, fault: Fault, delta: int) -> None:
+        if fault.delay and self._count_delays is not None:
+            self._count_delays(delta)
 
     def arm(self, fault: Fault) -> Fault:
         with self._lock:
             self._faults.append(fault)
+        self._counted(fault, 1)
         return fault
 
     def take(self, vendor: str, operation: str | None) -> Fault | None:
@@ -83,6 +90,7 @@ class FaultBook:
                     fault.hits += 1
                     if fault.times is not None and fault.hits >= fault.times:
                         self._faults.remove(fault)
+                        self._counted(fault, -1)
                     return fault
         return None
 
@@ -92,4 +100,6 @@ class FaultBook:
 
     def clear(self) -> None:
         with self._lock:
-            self._faults.clear()
+            retired, self._faults = self._faults, []
+        for fault in retired:
+            self._counted(fault, -1)

@@ -15,6 +15,8 @@ from typing import Any
 import jsonschema_rs
 import yaml
 
+from . import limits
+
 try:  # libyaml when present: loading both specs takes a few milliseconds instead of ~100
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
@@ -135,7 +137,7 @@ def _schema_errors(validator: Any, instance: Any, location: str, base: str = "")
         if rule == "required":
             path = f"{path}/{error.kind.property}"
         pointer = base or path or "/"
-        violations.append(Violation(location, pointer, rule, error.message))
+        violations.append(Violation(location, pointer, rule, limits.echo(error.message)))
     return violations
 
 
@@ -240,8 +242,14 @@ class CompiledSpec:
         else:
             try:
                 body = json.loads(parts.body)
+            except RecursionError:
+                reason = f"the JSON body is nested deeper than {limits.MAX_JSON_DEPTH} levels"
+                return None, [Violation("body", "/", "limit", reason)]
             except (ValueError, UnicodeDecodeError) as exc:
-                return None, [Violation("body", "/", "json", f"the body is not valid JSON: {exc}")]
+                return None, [Violation("body", "/", "json", limits.echo(f"the body is not valid JSON: {exc}"))]
+        too_big = limits.json_shape_error(body)
+        if too_big is not None:
+            return None, [Violation("body", "/", "limit", too_big)]
         return body, _schema_errors(validator, body, "body")
 
     def _check_security(self, op: Operation, parts: RequestParts, body: Any) -> list[Violation]:

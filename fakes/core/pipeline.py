@@ -6,10 +6,8 @@ views stay thin and rules never see Flask.
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
-import socket
 import time
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -17,6 +15,7 @@ from typing import Any, Protocol
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
+from . import limits
 from .errors import HarnessError, VendorError
 from .faults import Fault
 from .journal import JournalEntry
@@ -27,7 +26,9 @@ TENANT_HEADER = "X-Harness-Tenant"
 TENANT_PREFIX = "/_t/"
 VIOLATIONS_HEADER = "X-Harness-Violations"
 EXTRA_HEADERS = "harness.vendor_headers"  # environ key: vendor headers appended by TenantPrefixMiddleware
-BODY = "harness.body"  # environ key: the request body, read once by TenantPrefixMiddleware
+BODY = "harness.body"  # environ key: the request body, read once (by the server, or TenantPrefixMiddleware)
+LIMIT = "harness.limit"  # environ key: (status, reason) of a request past a limit of fakes.core.limits
+DROPPED = "harness.dropped"  # environ key: a dropped-connection fault (the server closes, the adapter raises)
 # The truncated body a "malformed_body" fault sends: valid start, cut mid-string.
 MALFORMED_BODY = b'{"data": {"waba_id": "12345'
 
@@ -42,6 +43,7 @@ class VendorAdapter(Protocol):
     def fault_error(self, fault: Fault) -> VendorError: ...
     def not_found(self) -> VendorError: ...
     def method_not_allowed(self) -> VendorError: ...
+    def limit_error(self, status: int, reason: str) -> VendorError: ...
     def prepare(self, error: VendorError, tenant: Tenant) -> None: ...
     def response_headers(self, tenant: Tenant) -> dict[str, str]: ...
 
@@ -77,18 +79,72 @@ class TenantPrefixMiddleware:
                 environ["harness.tenant"] = name
                 environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + TENANT_PREFIX + name
                 environ["PATH_INFO"] = "/" + rest
-        length = environ.get("CONTENT_LENGTH")
-        if length and length.isdigit():
-            # Read the body once, plainly, and hand Flask a fresh stream over it: werkzeug's stream wrappers cost
-            # more than the read, and the pipeline, the views and the journal all need the bytes.
-            body = environ["wsgi.input"].read(int(length))
-            environ["wsgi.input"], environ[BODY] = io.BytesIO(body), body
+        if LIMIT not in environ:
+            check_head(environ)
+        body = environ.get(BODY)
+        if body is not None:  # the server read it already
+            environ["wsgi.input"] = io.BytesIO(body)
+        elif LIMIT not in environ:
+            length = environ.get("CONTENT_LENGTH")
+            if length and length.isdigit():
+                # Read the body once, plainly, and hand Flask a fresh stream over it: werkzeug's stream wrappers
+                # cost more than the read, and the pipeline, the views and the journal all need the bytes.
+                body = environ["wsgi.input"].read(int(length))
+                environ["wsgi.input"], environ[BODY] = io.BytesIO(body), body
 
         def start_with_vendor_headers(status: str, headers: list[tuple[str, str]], *exc_info: Any) -> Any:
             headers.extend(environ.get(EXTRA_HEADERS, ()))
             return start_response(status, headers, *exc_info)
 
         return self.wsgi_app(environ, start_with_vendor_headers)
+
+
+def check_head(environ: dict[str, Any]) -> None:
+    """The head limits of `fakes.core.limits`, in both transports: mark a request past one with LIMIT."""
+    if len(environ.get("PATH_INFO", "")) + len(environ.get("QUERY_STRING", "")) > limits.MAX_TARGET_BYTES:
+        environ[LIMIT] = (414, f"the request target is longer than {limits.MAX_TARGET_BYTES} bytes")
+        return
+    size = count = 0
+    for key, value in environ.items():
+        if key.startswith("HTTP_"):
+            size += len(key) + len(value)
+            count += 1
+    if size > limits.MAX_HEADER_BYTES or count > limits.MAX_HEADER_COUNT:
+        environ[LIMIT] = (431, "the request headers are too large")
+        return
+    length = environ.get("CONTENT_LENGTH")
+    if length and (not length.isdigit() or int(length) > limits.MAX_BODY_BYTES):
+        environ["CONTENT_LENGTH"] = "0"
+        if length.isdigit():
+            environ[LIMIT] = (413, f"the request body is larger than {limits.MAX_BODY_BYTES} bytes")
+        else:
+            environ[LIMIT] = (400, "the Content-Length header is not a number")
+
+
+def admin_error(status: int, message: str) -> Response:
+    """The control plane's JSON error (`{"harness_error": ...}`) for any status."""
+    error = HarnessError(message)
+    error.status = status
+    return Response(json.dumps(error.to_dict()), status=status, mimetype="application/json")
+
+
+def violations_header(violations: list[Violation]) -> str:
+    """X-Harness-Violations: the JSON list, cut to MAX_VIOLATIONS_HEADER_BYTES with a marker item when long."""
+    items = [v.to_dict() for v in violations]
+    text = json.dumps(items)
+    if len(text) <= limits.MAX_VIOLATIONS_HEADER_BYTES:
+        return text
+    marker = json.dumps(limits.VIOLATIONS_TRUNCATED)
+    kept: list[str] = []
+    size = 2 + len(marker)
+    for item in items:
+        item = {k: limits.echo(v) if isinstance(v, str) else v for k, v in item.items()}
+        encoded = json.dumps(item)
+        if size + len(encoded) + 2 > limits.MAX_VIOLATIONS_HEADER_BYTES:
+            break
+        kept.append(encoded)
+        size += len(encoded) + 2
+    return "[" + ", ".join([*kept, marker]) + "]"
 
 
 def json_response(body: Any, status: int = 200, content_type: str = "application/json") -> Response:
@@ -120,6 +176,11 @@ def install_pipeline(app: Flask, vendor: VendorAdapter, world: World, check_resp
     @app.before_request
     def begin() -> Response | None:
         endpoint = request.endpoint
+        limit = request.environ.get(LIMIT)
+        if limit is not None:
+            if request.path.startswith("/__admin"):
+                return admin_error(*limit)
+            raise vendor.limit_error(*limit)
         if endpoint is not None and (endpoint.startswith("admin.") or endpoint not in spec.operations):
             return None  # the control plane and static files are not part of the simulated API
         # The body is taken before anything reads `request.form` (a credential lookup may), which would
@@ -134,6 +195,7 @@ def install_pipeline(app: Flask, vendor: VendorAdapter, world: World, check_resp
         exchange = g.exchange = Exchange(resolve_tenant(req.environ, headers, query), endpoint, started)
         exchange.headers, exchange.raw_query = headers, query
         world.request_started(exchange.tenant.name)
+        exchange.tenant.maybe_prune()
         if endpoint is None:
             return None  # unknown route or method: the error handler answers in the vendor's envelope
         validated = spec.validate_request(
@@ -151,6 +213,9 @@ def install_pipeline(app: Flask, vendor: VendorAdapter, world: World, check_resp
             validated.query,
             validated.body,
         )
+        for violation in exchange.violations:
+            if violation.rule == "limit":  # too deep or too long to validate: refused before anything else
+                raise vendor.limit_error(400, violation.message)
         fault = exchange.tenant.faults.take(vendor.name, endpoint)
         if fault is not None:
             exchange.fault = fault
@@ -182,7 +247,10 @@ def install_pipeline(app: Flask, vendor: VendorAdapter, world: World, check_resp
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Any:
         if request.path.startswith("/__admin"):
-            return error.get_response()
+            response = admin_error(error.code or 500, error.description or error.name)
+            if isinstance(error, MethodNotAllowed) and error.valid_methods:
+                response.headers["Allow"] = ", ".join(sorted(error.valid_methods))
+            return response
         if isinstance(error, MethodNotAllowed):
             response = vendor_error(vendor.method_not_allowed())
             if error.valid_methods:  # RFC 9110: a 405 lists the methods the route does support
@@ -196,6 +264,8 @@ def install_pipeline(app: Flask, vendor: VendorAdapter, world: World, check_resp
     def unexpected(error: Exception) -> Response:
         """A bug in a fake must still answer in the vendor's envelope, never with a traceback."""
         app.logger.error("unexpected error in %s fake: %s", vendor.name, type(error).__name__)
+        if request.path.startswith("/__admin"):
+            return admin_error(500, f"unexpected error in the control plane: {type(error).__name__}")
         return vendor_error(vendor.fault_error(Fault(operation=f"{vendor.name}.*", status=500)))
 
     @app.after_request
@@ -208,7 +278,7 @@ def install_pipeline(app: Flask, vendor: VendorAdapter, world: World, check_resp
         if exchange.fault is not None and exchange.fault.headers:
             response.headers.update(exchange.fault.headers)  # whatever the vendor (e.g. Retry-After on a Graph 503)
         if exchange.violations:
-            response.headers[VIOLATIONS_HEADER] = json.dumps([v.to_dict() for v in exchange.violations])
+            response.headers[VIOLATIONS_HEADER] = violations_header(exchange.violations)
         response_violations: list[Violation] = []
         if check_responses and exchange.operation and not (exchange.fault and exchange.fault.replaces_response):
             response_violations = spec.check_response(
@@ -226,11 +296,8 @@ def _apply_fault(fault: Fault, vendor: VendorAdapter) -> Response | None:
     if fault.delay:
         time.sleep(fault.delay)  # a deliberate fault: the vendor is slow
     if fault.drop_connection:
-        sock = request.environ.get("werkzeug.socket")
-        if sock is not None:
-            with contextlib.suppress(OSError):  # the client may already be gone
-                sock.shutdown(socket.SHUT_RDWR)
-        request.environ["harness.dropped"] = True  # the in-process transport raises a ConnectionError
+        # The socket server closes the connection unanswered; the in-process transport raises ConnectionError.
+        request.environ[DROPPED] = True
         return Response(b"", status=500)
     if fault.malformed_body:
         response = Response(MALFORMED_BODY, status=fault.status or 200, mimetype="application/json")

@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from . import limits
 from .errors import HarnessError
 from .world import (
     AccessToken,
@@ -34,9 +35,14 @@ def parse_seed(text: str | bytes) -> dict[str, Any]:
     try:
         document = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:
-        raise SeedError(f"the seed is not valid JSON or YAML: {exc}") from exc
+        raise SeedError(f"the seed is not valid JSON or YAML: {limits.echo(str(exc))}") from exc
+    except RecursionError as exc:
+        raise SeedError(f"the seed is nested deeper than {limits.MAX_JSON_DEPTH} levels") from exc
     if not isinstance(document, dict):
         raise SeedError("the seed must be a mapping with keys such as apps, wabas, telnyx")
+    too_big = limits.json_shape_error(document)
+    if too_big is not None:
+        raise SeedError(f"the seed is too large: {too_big}")
     return document
 
 

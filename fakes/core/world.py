@@ -7,15 +7,23 @@ armed faults. Rules live in `fakes/graph/rules.py` and `fakes/telnyx/rules.py`; 
 
 from __future__ import annotations
 
+import itertools
 import threading
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar, overload
 
+from . import limits
 from .clock import Clock, ManualClock
 from .faults import FaultBook
 from .ids import IdSource
 from .journal import Journal
+
+T = TypeVar("T")
+# Expired codes and tokens are pruned once a tenant holds more than this many (then twice what is left), so
+# pruning costs O(1) per request on average and a scenario's few expired grants keep their exact errors.
+PRUNE_FLOOR = 64
 
 DEFAULT_TENANT = "default"
 
@@ -113,6 +121,73 @@ class Registration:
     status: str = "registered"
 
 
+class RegistrationBook(dict[str, Registration]):
+    """Registrations by Telnyx id in creation order, indexed by WABA: lookups and a page of the newest-first
+    listing cost the same with 10 or 100,000 registrations."""
+
+    def __init__(self, *args: Any) -> None:
+        self.by_waba: dict[str, str] = {}
+        super().__init__(*args)
+        self.by_waba.update((r.waba_id, r.id) for r in self.values())
+
+    def __setitem__(self, key: str, value: Registration) -> None:
+        super().__setitem__(key, value)
+        self.by_waba[value.waba_id] = key
+
+    def __delitem__(self, key: str) -> None:
+        registration = self[key]
+        super().__delitem__(key)
+        if self.by_waba.get(registration.waba_id) == key:
+            del self.by_waba[registration.waba_id]
+
+    def pop(self, key: str, *default: Any) -> Any:  # type: ignore[override]
+        if key in self:
+            registration = self[key]
+            del self[key]
+            return registration
+        return default[0] if default else super().pop(key)
+
+    def clear(self) -> None:
+        super().clear()
+        self.by_waba.clear()
+
+    def for_waba(self, waba_id: str) -> Registration | None:
+        found = self.by_waba.get(waba_id)
+        return self[found] if found is not None else None
+
+    def newest_first(self, build: Callable[[Registration], T]) -> NewestFirst[T]:
+        """The registrations newest first (creation order: the world's clock never runs back), built lazily."""
+        return NewestFirst(self, build)
+
+
+class NewestFirst(Sequence[T]):
+    """A read-only view that builds only the items a page slices out of it."""
+
+    def __init__(self, book: RegistrationBook, build: Callable[[Registration], T]) -> None:
+        self.book, self.build = book, build
+
+    def __len__(self) -> int:
+        return len(self.book)
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[T]: ...
+    def __getitem__(self, index: int | slice) -> T | list[T]:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self.book))
+            picked = itertools.islice(reversed(self.book.values()), start, stop, step)
+            return [self.build(r) for r in picked]
+        if index < 0:
+            index += len(self.book)
+        if not 0 <= index < len(self.book):
+            raise IndexError(index)
+        return self.build(next(itertools.islice(reversed(self.book.values()), index, None)))
+
+    def __iter__(self) -> Iterator[T]:
+        return (self.build(r) for r in reversed(self.book.values()))
+
+
 @dataclass
 class MetaState:
     apps: dict[str, MetaApp] = field(default_factory=dict)
@@ -127,12 +202,12 @@ class MetaState:
 @dataclass
 class TelnyxState:
     api_keys: dict[str, TelnyxApiKey] = field(default_factory=dict)
-    registrations: dict[str, Registration] = field(default_factory=dict)  # by Telnyx id, insertion ordered
+    registrations: RegistrationBook = field(default_factory=RegistrationBook)  # by Telnyx id, creation order
     user_id: str = ""
     rate_window: list[int] = field(default_factory=lambda: [0, 0])  # [window number, requests in it]
 
     def registration_for_waba(self, waba_id: str) -> Registration | None:
-        return next((r for r in self.registrations.values() if r.waba_id == waba_id), None)
+        return self.registrations.for_waba(waba_id)
 
 
 class Tenant:
@@ -144,7 +219,10 @@ class Tenant:
         self.ids = IdSource(f"{world_seed}:{name}")
         self.meta = MetaState(user_id=self.ids.digits(17))
         self.telnyx = TelnyxState(user_id=self.ids.uuid4())
-        self.faults = FaultBook()
+        self.faults = FaultBook(world.count_delays)
+        # Held tenants are never evicted: seeded, armed or used through the control plane (a scenario's).
+        self.held = False
+        self.prune_at = PRUNE_FLOOR
         # How the signup popup ends when a scenario is armed (fields of fakes.graph.signup.SignupRequest);
         # None lets a person choose in the popup.
         self.signup_plan: dict[str, object] | None = None
@@ -157,15 +235,47 @@ class Tenant:
         """Let requests that carry only this credential find this tenant."""
         self.world.credentials[value] = self.name
 
+    def maybe_prune(self) -> None:
+        """Prune expired grants when there are many (amortised O(1): call it on every request)."""
+        if len(self.meta.codes) + len(self.meta.tokens) > self.prune_at:
+            self.prune_expired()
+
+    def prune_expired(self) -> int:
+        """Drop codes past their time-to-live and tokens past their expiry (and their credential entries).
+
+        A pruned code then answers as an unknown one; see docs/limits.md."""
+        now = self.clock.now()
+        with self.world.lock:
+            codes = [c.value for c in self.meta.codes.values() if now > c.issued_at + c.ttl]
+            tokens = [t.value for t in self.meta.tokens.values() if t.expires_at and now >= t.expires_at]
+            for value in codes:
+                del self.meta.codes[value]
+                if self.world.credentials.get(value) == self.name:
+                    del self.world.credentials[value]
+            for value in tokens:
+                del self.meta.tokens[value]
+                if self.world.credentials.get(value) == self.name:
+                    del self.world.credentials[value]
+            self.prune_at = max(PRUNE_FLOOR, 2 * (len(self.meta.codes) + len(self.meta.tokens)))
+        return len(codes) + len(tokens)
+
 
 class World:
     """The simulated universe shared by the Graph, Telnyx and SDK fakes of one harness."""
 
-    def __init__(self, seed: str | int = 0, clock: Clock | None = None, journal_limit: int = 2000) -> None:
+    def __init__(
+        self,
+        seed: str | int = 0,
+        clock: Clock | None = None,
+        journal_limit: int = 2000,
+        max_tenants: int = limits.MAX_TENANTS,
+    ) -> None:
         self.seed = seed
         self.clock: Clock = clock if clock is not None else ManualClock()
         self.lock = threading.RLock()
-        self.tenants: dict[str, Tenant] = {}
+        self.tenants: OrderedDict[str, Tenant] = OrderedDict()  # least recently used first
+        self.max_tenants = max_tenants
+        self._delays = 0  # armed faults with a delay, in every tenant (the server runs those on a thread)
         self.credentials: dict[str, str] = {}  # credential value -> tenant name
         self.journal = Journal(limit=journal_limit)
         self.ready = False
@@ -176,12 +286,37 @@ class World:
         self._in_flight: dict[str, int] = {}
         self.scenario_armer: Callable[[str, str], dict[str, Any]] | None = None
 
-    def tenant(self, name: str = DEFAULT_TENANT) -> Tenant:
+    def tenant(self, name: str = DEFAULT_TENANT, hold: bool = False) -> Tenant:
+        """The named tenant, created on first use; past `max_tenants`, the least recently used idle one that
+        nothing holds is evicted first. `hold=True` (the control plane) keeps it from eviction."""
         with self.lock:
             found = self.tenants.get(name)
             if found is None:
+                if len(self.tenants) >= self.max_tenants:
+                    self._evict_one()
                 found = self.tenants[name] = Tenant(name, self.seed, self)
+            else:
+                self.tenants.move_to_end(name)
+            if hold:
+                found.held = True
             return found
+
+    def _evict_one(self) -> None:
+        for name, tenant in self.tenants.items():
+            busy = self._in_flight.get(name, 0) > 0
+            if name != DEFAULT_TENANT and not tenant.held and tenant.signup_plan is None and not busy:
+                self.reset(name)
+                self._in_flight.pop(name, None)
+                return
+        # Every tenant is held (the control plane made them): the cap is the operator's to raise.
+
+    def count_delays(self, delta: int) -> None:
+        with self.lock:
+            self._delays += delta
+
+    def delays_armed(self) -> bool:
+        """Whether any tenant has a delay fault armed (the server then runs requests on worker threads)."""
+        return self._delays > 0
 
     def request_started(self, tenant: str) -> None:
         with self._idle:
@@ -204,11 +339,16 @@ class World:
         """Forget everything (or one tenant): its state, faults, credentials and journal entries."""
         with self.lock:
             if tenant is None:
+                for gone in self.tenants.values():
+                    gone.faults.clear()
                 self.tenants.clear()
                 self.credentials.clear()
                 self.journal.clear()
                 return
-            self.tenants.pop(tenant, None)
+            removed = self.tenants.get(tenant)
+            if removed is not None:
+                del self.tenants[tenant]
+                removed.faults.clear()
             for value in [v for v, owner in self.credentials.items() if owner == tenant]:
                 del self.credentials[value]
             self.journal.clear(tenant=tenant)

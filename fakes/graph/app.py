@@ -76,6 +76,10 @@ class GraphAdapter:
     def method_not_allowed(self) -> GraphError:
         return errors.method_not_allowed()
 
+    def limit_error(self, status: int, reason: str) -> GraphError:
+        """Past a limit of fakes.core.limits: Graph's envelope, code 100 (docs/limits.md)."""
+        return errors.GraphError(f"(#100) Invalid request: {reason}", 100, status=status)
+
     def prepare(self, error: VendorError, tenant: Tenant) -> None:
         if isinstance(error, GraphError):
             error.fbtrace_id = trace_id(tenant)

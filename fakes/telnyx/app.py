@@ -63,6 +63,10 @@ class TelnyxAdapter:
     def method_not_allowed(self) -> TelnyxError:
         return errors.method_not_allowed()
 
+    def limit_error(self, status: int, reason: str) -> TelnyxError:
+        """Past a limit of fakes.core.limits: Telnyx's envelope, code 10015 (docs/limits.md)."""
+        return TelnyxError(status, [errors.entry("10015", f"The request failed because {reason}.")])
+
     def prepare(self, error: VendorError, tenant: Tenant) -> None:
         return None
 

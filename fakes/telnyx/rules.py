@@ -6,6 +6,7 @@ accepts or rejects. Plain Python: no Flask.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from fakes.core.world import Registration, Tenant
@@ -61,13 +62,9 @@ class TelnyxRules:
         self.telnyx.registrations[registration.id] = registration
         return registration
 
-    def _newest_first(self) -> list[Registration]:
-        # Reversed insertion order first, so that registrations made at the same instant (a ManualClock) are
-        # newest first too (sorting is stable).
-        return sorted(reversed(self.telnyx.registrations.values()), key=lambda r: r.created_at, reverse=True)
-
-    def list_wabas(self) -> list[dict[str, Any]]:
-        return [waba_resource(r, self.meta.wabas[r.waba_id]) for r in self._newest_first()]
+    def list_wabas(self) -> Sequence[dict[str, Any]]:
+        """Newest first, built only for the page asked for (the listing costs the same at any size)."""
+        return self.telnyx.registrations.newest_first(lambda r: waba_resource(r, self.meta.wabas[r.waba_id]))
 
     def _registration(self, telnyx_id: str) -> Registration:
         found = self.telnyx.registrations.get(telnyx_id)
@@ -87,7 +84,7 @@ class TelnyxRules:
         phone = self.meta.phone_numbers[registration.phone_number_id]
         return [phone_resource(registration, phone, self.tenant)]
 
-    def list_phone_numbers(self) -> list[dict[str, Any]]:
-        return [
-            phone_resource(r, self.meta.phone_numbers[r.phone_number_id], self.tenant) for r in self._newest_first()
-        ]
+    def list_phone_numbers(self) -> Sequence[dict[str, Any]]:
+        return self.telnyx.registrations.newest_first(
+            lambda r: phone_resource(r, self.meta.phone_numbers[r.phone_number_id], self.tenant)
+        )

@@ -4,6 +4,7 @@ the guide's example, and lives only in `registration_body` so it is easy to chan
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -59,7 +60,7 @@ def phone_resource(registration: Registration, phone: PhoneNumber, tenant: Tenan
     }
 
 
-def page(items: list[dict[str, Any]], number: int, size: int) -> dict[str, Any]:
+def page(items: Sequence[dict[str, Any]], number: int, size: int) -> dict[str, Any]:
     """Telnyx list envelope; correct `meta` matters: SDK auto-pagination stops on page_number >= total_pages."""
     start = (number - 1) * size
     return {

@@ -58,10 +58,15 @@ def test_random_json_to_the_telnyx_post(fakes, body):
     assert_telnyx_client_error(response)
 
 
+# A header value may not hold control characters (RFC 9110 5.5): the socket server's parser refuses those heads
+# itself (docs/limits.md), so the fuzzed Content-Type keeps to what HTTP can carry.
+header_text = st.text(st.characters(blacklist_categories=["Cc", "Cs"]), max_size=30)
+
+
 @FUZZ
-@given(body=st.binary(max_size=64), content_type=st.text(max_size=30) | st.sampled_from(["", "application/json"]))
+@given(body=st.binary(max_size=64), content_type=header_text | st.sampled_from(["", "application/json"]))
 def test_random_content_types_to_the_telnyx_post(fakes, body, content_type):
-    content_type = content_type.replace("\r", "").replace("\n", "").strip()
+    content_type = content_type.strip()
     response = fakes.tx("POST", REGISTER, data=body, headers={"Content-Type": content_type.encode().decode("latin-1")})
     assert_telnyx_client_error(response)
 

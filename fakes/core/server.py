@@ -1,0 +1,318 @@
+"""The HTTP server of every socket mode (`serve`, `demo`, the pytest plugin, `verify`): `serve_wsgi()`.
+
+Granian (a Rust HTTP/1.1 server, hyper underneath) runs embedded in this process, one event loop thread per
+port, so the fakes and the SDK keep one world that tests read directly while the server runs. Granian embeds an
+app object only through its RSGI interface, so `RsgiBridge` is the WSGI gateway: it builds the environ, reads
+the body under the limits of `fakes.core.limits`, and runs the Flask app on the loop thread (or, while a delay
+fault is armed, on a worker thread, so a deliberately slow answer never stalls the others).
+
+What the parser refuses itself (a request head past `PARSER_BUFFER_BYTES`, a malformed request line) it answers
+bare; everything past the documented limits below that reaches the app marked (`LIMIT` in the environ), and the
+app answers it in its own envelope (vendor JSON, or the control plane's JSON on /__admin).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import contextlib
+import logging
+import os
+import socket
+import sys
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from . import limits
+from .redaction import redact_text
+
+LIMIT = "harness.limit"  # environ key: (status, reason) of a request past a limit; the app answers it
+BODY = "harness.body"  # environ key: the request body, already read
+DROPPED = "harness.dropped"  # environ key set by the app: close the connection without an answer
+
+log = logging.getLogger("fakes.server")
+
+_BASE_ENVIRON: dict[str, Any] = {
+    "GATEWAY_INTERFACE": "CGI/1.1",
+    "SCRIPT_NAME": "",
+    "SERVER_SOFTWARE": "signup-harness",
+    "wsgi.errors": sys.stderr,
+    "wsgi.input_terminated": True,
+    "wsgi.multiprocess": False,
+    "wsgi.multithread": True,
+    "wsgi.run_once": False,
+    "wsgi.url_scheme": "http",
+    "wsgi.version": (1, 0),
+}
+
+
+class _Reply:
+    __slots__ = ("headers", "status")
+
+    def __init__(self) -> None:
+        self.status = 500
+        self.headers: list[tuple[str, str]] = []
+
+    def __call__(self, status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], None]:
+        self.status = int(status[:3])
+        self.headers = headers
+        return _no_write
+
+
+def _no_write(_: bytes) -> None:
+    raise RuntimeError("the fakes answer with a body iterable, not write()")
+
+
+class RsgiBridge:
+    """Serve a WSGI app through RSGI, enforcing the read limits and timeouts of `fakes.core.limits`."""
+
+    def __init__(
+        self,
+        app: Any,
+        host: str,
+        port: int,
+        threaded: Callable[[], bool] = lambda: False,
+        access_log: bool = False,
+    ) -> None:
+        self.app = app
+        self.threaded = threaded
+        self.access_log = access_log
+        self.base = {**_BASE_ENVIRON, "SERVER_NAME": host, "SERVER_PORT": str(port)}
+        self.executor: ThreadPoolExecutor | None = None
+
+    async def __call__(self, scope: Any, proto: Any) -> None:
+        if scope.proto != "http":
+            return
+        environ = self.base.copy()
+        environ["REQUEST_METHOD"] = scope.method
+        environ["PATH_INFO"] = scope.path
+        environ["QUERY_STRING"] = query = scope.query_string
+        environ["SERVER_PROTOCOL"] = f"HTTP/{scope.http_version}"
+        environ["REMOTE_ADDR"], _, environ["REMOTE_PORT"] = scope.client.rpartition(":")
+        head_bytes = len(scope.path) + len(query)
+        count = 0
+        chunked = False
+        for name, value in scope.headers.items():
+            count += 1
+            head_bytes += len(name) + len(value)
+            key = name.upper().replace("-", "_")
+            if key == "CONTENT_TYPE" or key == "CONTENT_LENGTH":
+                environ[key] = value
+            elif key == "TRANSFER_ENCODING":
+                chunked = "chunked" in value.lower()
+            else:
+                key = "HTTP_" + key
+                environ[key] = f"{environ[key]},{value}" if key in environ else value
+        close = False
+        if head_bytes > limits.MAX_HEADER_BYTES + limits.MAX_TARGET_BYTES or count > limits.MAX_HEADER_COUNT:
+            environ[LIMIT] = (431, "the request headers are too large")
+        else:
+            limit, close = await self._read_body(environ, proto, chunked)
+            if limit is not None:
+                environ[LIMIT] = limit
+        if self.executor is not None and self.threaded():
+            loop = asyncio.get_running_loop()
+            status, headers, body = await loop.run_in_executor(self.executor, self._call, environ)
+        else:
+            status, headers, body = self._call(environ)
+        if environ.get(DROPPED):
+            _drop(scope)
+            return
+        if close or LIMIT in environ:
+            headers.append(("connection", "close"))
+        if self.access_log or LIMIT in environ:
+            reason = f" ({environ[LIMIT][1]})" if LIMIT in environ else ""
+            target = scope.path + ("?" + query if query else "")
+            log.info(
+                redact_text(f'{scope.client} "{scope.method} {target} HTTP/{scope.http_version}" {status}{reason}')
+            )
+        proto.response_bytes(status, headers, body)
+
+    async def _read_body(self, environ: dict[str, Any], proto: Any, chunked: bool) -> tuple[Any, bool]:
+        """Read the body into environ[BODY]; (a limit to answer, whether the connection must close)."""
+        length = environ.get("CONTENT_LENGTH")
+        if length is not None and not chunked:
+            if not length.isdigit():
+                return (400, "the Content-Length header is not a number"), True
+            if int(length) > limits.MAX_BODY_BYTES:
+                environ["CONTENT_LENGTH"] = "0"
+                return (413, f"the request body is larger than {limits.MAX_BODY_BYTES} bytes"), True
+            if length == "0":
+                environ[BODY] = b""
+                return None, False
+        elif not chunked:
+            environ[BODY] = b""
+            return None, False
+        try:
+            body = await asyncio.wait_for(_read_capped(proto), limits.BODY_READ_TIMEOUT_S)
+        except TimeoutError:
+            environ["CONTENT_LENGTH"] = "0"
+            return (408, f"the request body did not arrive within {limits.BODY_READ_TIMEOUT_S:g} s"), True
+        except _TooLarge:
+            environ["CONTENT_LENGTH"] = "0"
+            return (413, f"the request body is larger than {limits.MAX_BODY_BYTES} bytes"), True
+        except Exception:  # the parser's own framing errors (a bad chunk header, a body cut short)
+            environ["CONTENT_LENGTH"] = "0"
+            return (400, "the request body is not valid HTTP/1.1 framing"), True
+        environ[BODY] = body
+        environ["CONTENT_LENGTH"] = str(len(body))
+        return None, False
+
+    def _call(self, environ: dict[str, Any]) -> tuple[int, list[tuple[str, str]], bytes]:
+        reply = _Reply()
+        result = self.app(environ, reply)
+        try:
+            body = b"".join(result)
+        finally:
+            close = getattr(result, "close", None)
+            if close is not None:
+                close()
+        return reply.status, reply.headers, body
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _read_capped(proto: Any) -> bytes:
+    parts: list[bytes] = []
+    size = 0
+    async for chunk in proto:
+        size += len(chunk)
+        if size > limits.MAX_BODY_BYTES:
+            raise _TooLarge
+        parts.append(chunk)
+    return b"".join(parts)
+
+
+def _drop(scope: Any) -> None:
+    """A dropped-connection fault: shut the client's socket down without an answer.
+
+    RSGI hands the app no socket, so find this connection's descriptor by its two addresses."""
+    client = scope.client.rpartition(":")
+    server = scope.server.rpartition(":")
+    peer = (client[0].strip("[]"), int(client[2]))
+    local_port = int(server[2])
+    for name in os.listdir("/proc/self/fd"):
+        try:
+            fd = int(name)
+            sock = socket.socket(fileno=os.dup(fd))
+        except (OSError, ValueError):
+            continue
+        try:
+            ours = sock.type == socket.SOCK_STREAM and sock.getsockname()[1] == local_port
+            if ours and sock.getpeername()[:2] == peer:
+                sock.shutdown(socket.SHUT_RDWR)
+                return
+        except OSError:
+            pass
+        finally:
+            sock.close()
+
+
+class ServedPort:
+    """One port served by granian on its own event-loop thread; `stop()` closes it."""
+
+    def __init__(
+        self,
+        app: Any,
+        host: str,
+        port: int,
+        name: str,
+        threaded: Callable[[], bool] = lambda: False,
+        access_log: bool = False,
+    ) -> None:
+        from granian.constants import HTTPModes, Interfaces
+        from granian.http import HTTP1Settings
+        from granian.net import SocketSpec
+        from granian.server.embed import Server
+
+        holder = SocketSpec(host, port, 1024).build()
+        probe = socket.socket(fileno=holder.get_fd())
+        try:
+            self.host, self.port = host, probe.getsockname()[1]
+        finally:
+            probe.detach()  # the descriptor stays granian's
+
+        class _Embedded(Server):  # type: ignore[misc]
+            def _init_shared_socket(self) -> None:  # listen on the socket bound above (so port 0 is known)
+                self._ssp, self._shd = None, holder  # type: ignore[assignment]
+
+        if access_log:
+            enable_access_log()
+        self.bridge = RsgiBridge(app, host, self.port, threaded, access_log)
+        self.bridge.executor = ThreadPoolExecutor(max_workers=32, thread_name_prefix=f"fake-{name}-slow")
+        self.server = _Embedded(
+            self.bridge,
+            address=host,
+            port=self.port,
+            interface=Interfaces.RSGI,
+            http=HTTPModes.http1,
+            websockets=False,
+            runtime_threads=1,
+            backlog=1024,
+            http1_settings=HTTP1Settings(
+                header_read_timeout=int(limits.HEADER_READ_TIMEOUT_S * 1000),
+                keep_alive=limits.KEEP_ALIVE,
+                max_buffer_size=limits.PARSER_BUFFER_BYTES,
+            ),
+            log_enabled=False,
+        )
+        self.loop = asyncio.new_event_loop()
+        self._started = threading.Event()
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name=f"fake-{name}", daemon=True)
+        self.thread.start()
+        _RUNNING.add(self)
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self.loop)
+        try:
+            self.loop.run_until_complete(self.server.serve())
+        except BaseException as exc:  # reported by stop(); the thread must not die silently
+            self.error = exc
+        finally:
+            self.loop.close()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        _RUNNING.discard(self)
+        if self.thread.is_alive():
+            with contextlib.suppress(RuntimeError):  # the loop already closed
+                self.loop.call_soon_threadsafe(self.server.stop)
+            self.thread.join(timeout)
+        if self.bridge.executor is not None:
+            self.bridge.executor.shutdown(wait=False, cancel_futures=True)
+
+
+_RUNNING: set[ServedPort] = set()
+
+
+def enable_access_log() -> None:
+    """Print the server's request lines (already redacted) on stderr, once however many ports ask."""
+    if not any(getattr(h, "harness_access_log", False) for h in log.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+        handler.harness_access_log = True  # type: ignore[attr-defined]
+        log.addHandler(handler)
+    log.setLevel(logging.INFO)
+
+
+@atexit.register
+def _stop_all() -> None:
+    """Stop whatever is still served at exit: granian's threads must not outlive the interpreter."""
+    for served in list(_RUNNING):
+        served.stop(timeout=2.0)
+
+
+def serve_wsgi(
+    app: Any,
+    host: str,
+    port: int,
+    name: str = "app",
+    threaded: Callable[[], bool] = lambda: False,
+    access_log: bool = False,
+) -> ServedPort:
+    """Serve a WSGI app on host:port (0 picks a free port) in this process; the one server of every socket mode."""
+    return ServedPort(app, host, port, name, threaded, access_log)
