@@ -23,12 +23,12 @@ from types import FrameType, ModuleType
 from typing import Any
 
 from flask import Flask
-from werkzeug.serving import BaseWSGIServer, make_server
 
 import fakes
 from fakes.core.clock import LiveClock
 from fakes.core.errors import HarnessError
 from fakes.core.redaction import redact_text
+from fakes.core.server import serve_wsgi
 from fakes.graph.signup import CANCEL_STEPS, OUTCOMES
 from fakes.harness import DEFAULT_GRAPH_PORT, DEFAULT_TELNYX_PORT, Harness, Server, wait_ready
 from harness.arming import TELNYX_KEY, arm_scenario, enable_scenario_arming
@@ -103,23 +103,18 @@ def demo_portal_settings(harness: Harness, revoked_key: bool = False) -> dict[st
 
 
 class PortalServer:
-    """The portal on a real socket in a daemon thread; `stop()` shuts it down."""
+    """The portal on a real socket, served like the fakes (`fakes.core.server.serve_wsgi`); `stop()` closes it."""
 
     def __init__(self, app: Flask, port: int = DEFAULT_PORTAL_PORT, host: str = HOST) -> None:
-        self.server: BaseWSGIServer = make_server(host, port, app, threaded=True)
-        self.thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, name="portal", daemon=True
-        )
-        self.thread.start()
+        # On worker threads: the portal calls the fakes synchronously, as a partner's backend does.
+        self.server = serve_wsgi(app, host, port, "portal", threaded=lambda: True, access_log=True)
 
     @property
     def url(self) -> str:
-        return f"http://{self.server.host}:{self.server.server_port}/"
+        return f"http://{self.server.host}:{self.server.port}/"
 
     def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=5)
+        self.server.stop()
 
 
 def start_demo(

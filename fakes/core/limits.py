@@ -12,10 +12,12 @@ from typing import Any
 # -- the request line and head -------------------------------------------------------------------------------
 MAX_TARGET_BYTES = 8 * 1024  # path + query string; past it: 414
 MAX_HEADER_BYTES = 32 * 1024  # all header names and values together; past it: 431
-MAX_HEADER_COUNT = 100  # past it: 431
-# The HTTP parser's own ceiling, far above the limits above: a head past it is refused by the parser itself
-# (a bare 431 or 414 without a body; the only answer that is not vendor JSON).
-PARSER_BUFFER_BYTES = 1024 * 1024
+MAX_HEADER_COUNT = 64  # past it: 431
+# The HTTP parser's own ceilings, above the limits above: a head past one (or malformed: a control character
+# in a header, a broken request line) is refused by the parser itself with a bare 400/414/431 and no body.
+PARSER_BUFFER_BYTES = 1024 * 1024  # the whole head
+PARSER_MAX_HEADERS = 100  # fixed by the parser
+PARSER_MAX_TARGET_BYTES = 65534  # fixed by the parser
 
 # -- the body --------------------------------------------------------------------------------------------------
 MAX_BODY_BYTES = 1024 * 1024  # Content-Length or the sum of chunks; past it: 413 (the admin seed too)
