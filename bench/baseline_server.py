@@ -1,6 +1,6 @@
 """The throughput baseline: a bare Flask handler answering the tech_provider route with the same JSON the Telnyx
-fake returns, under the same server as `signup-harness serve` (werkzeug make_server, threaded=True,
-fakes.harness.QuietRequestHandler), with no pipeline: no tenant, spec check, rules, headers or journal.
+fake returns, under the same server as `signup-harness serve` (`fakes.core.server.serve_wsgi`), with no
+pipeline: no tenant, spec check, rules, headers or journal.
 
     python bench/baseline_server.py --port 0 --urls-json /tmp/baseline.json
 
@@ -16,9 +16,8 @@ import threading
 from pathlib import Path
 
 from flask import Flask, Response
-from werkzeug.serving import make_server
 
-from fakes.harness import QuietRequestHandler
+from fakes.core.server import serve_wsgi
 
 # Byte-for-byte what the Telnyx fake answers for the benchmark's registration (bench_serve.py checks this).
 BODY = {
@@ -47,18 +46,15 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--urls-json", type=Path, required=True)
     args = parser.parse_args()
-    server = make_server(args.host, args.port, create_app(), threaded=True, request_handler=QuietRequestHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    server = serve_wsgi(create_app(), args.host, args.port, "baseline")
     tmp = args.urls_json.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"telnyx": f"http://{args.host}:{server.server_port}/v2"}))
+    tmp.write_text(json.dumps({"telnyx": f"http://{args.host}:{server.port}/v2"}))
     tmp.replace(args.urls_json)  # atomic: a poller never reads half a file
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     stop.wait()
-    server.shutdown()
-    server.server_close()
+    server.stop()
 
 
 if __name__ == "__main__":

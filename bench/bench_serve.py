@@ -5,10 +5,10 @@
 1. Throughput. The real CLI (`signup-harness serve --graph-port 0 --telnyx-port 0 --urls-json FILE`, demo world)
    answers a valid, idempotent Telnyx tech_provider registration with its full pipeline (tenant, spec check,
    rules over the world, vendor headers, journal). bench/baseline_server.py answers the same route with the same
-   JSON from a bare Flask view under the same server (werkzeug make_server, threaded=True,
-   fakes.harness.QuietRequestHandler). Both run as subprocesses; bench/loadgen.py (its own process) sends N
-   requests over K concurrent connections, one request per connection. Rounds alternate which server goes
-   first; the floor is on the median per-round ratio fake/baseline (>= 0.80).
+   JSON from a bare Flask view under the same server (fakes.core.server.serve_wsgi). Both run as
+   subprocesses; bench/loadgen.py (its own process) sends N requests over K concurrent connections, one
+   request per connection. Rounds alternate which server goes first; the floor is on the median per-round
+   ratio fake/baseline (>= 0.80).
 2. Start-up: spawn the CLI, poll the --urls-json file then GET /__admin/ready on both fakes in a tight loop;
    median over runs (< 0.5 s). Also the in-process cost of `Harness()` (cold: specs compiled; warm: cached).
 3. Memory: VmRSS of a fresh serve process after start and after each of several chunks of sustained load

@@ -81,10 +81,7 @@ class TenantPrefixMiddleware:
                 environ["PATH_INFO"] = "/" + rest
         if LIMIT not in environ:
             check_head(environ)
-        body = environ.get(BODY)
-        if body is not None:  # the server read it already
-            environ["wsgi.input"] = io.BytesIO(body)
-        elif LIMIT not in environ:
+        if BODY not in environ and LIMIT not in environ:  # the socket server reads it; the in-process adapter not
             length = environ.get("CONTENT_LENGTH")
             if length and length.isdigit():
                 # Read the body once, plainly, and hand Flask a fresh stream over it: werkzeug's stream wrappers

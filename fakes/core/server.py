@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextlib
+import io
 import logging
 import os
 import socket
@@ -112,6 +113,7 @@ class RsgiBridge:
             limit, close = await self._read_body(environ, proto, chunked)
             if limit is not None:
                 environ[LIMIT] = limit
+        environ["wsgi.input"] = io.BytesIO(environ.setdefault(BODY, b""))
         if self.executor is not None and self.threaded():
             loop = asyncio.get_running_loop()
             status, headers, body = await loop.run_in_executor(self.executor, self._call, environ)

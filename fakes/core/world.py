@@ -222,7 +222,7 @@ class Tenant:
         self.faults = FaultBook(world.count_delays)
         # Held tenants are never evicted: seeded, armed or used through the control plane (a scenario's).
         self.held = False
-        self.prune_at = PRUNE_FLOOR
+        self.prune_at = self.prune_tokens_at = PRUNE_FLOOR
         # How the signup popup ends when a scenario is armed (fields of fakes.graph.signup.SignupRequest);
         # None lets a person choose in the popup.
         self.signup_plan: dict[str, object] | None = None
@@ -237,7 +237,7 @@ class Tenant:
 
     def maybe_prune(self) -> None:
         """Prune expired grants when there are many (amortised O(1): call it on every request)."""
-        if len(self.meta.codes) + len(self.meta.tokens) > self.prune_at:
+        if len(self.meta.codes) > self.prune_at or len(self.meta.tokens) > self.prune_tokens_at:
             self.prune_expired()
 
     def prune_expired(self) -> int:
@@ -256,7 +256,8 @@ class Tenant:
                 del self.meta.tokens[value]
                 if self.world.credentials.get(value) == self.name:
                     del self.world.credentials[value]
-            self.prune_at = max(PRUNE_FLOOR, 2 * (len(self.meta.codes) + len(self.meta.tokens)))
+            self.prune_at = max(PRUNE_FLOOR, 2 * len(self.meta.codes))
+            self.prune_tokens_at = max(PRUNE_FLOOR, 2 * len(self.meta.tokens))
         return len(codes) + len(tokens)
 
 
