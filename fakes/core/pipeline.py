@@ -29,6 +29,7 @@ EXTRA_HEADERS = "harness.vendor_headers"  # environ key: vendor headers appended
 BODY = "harness.body"  # environ key: the request body, read once (by the server, or TenantPrefixMiddleware)
 LIMIT = "harness.limit"  # environ key: (status, reason) of a request past a limit of fakes.core.limits
 DROPPED = "harness.dropped"  # environ key: a dropped-connection fault (the server closes, the adapter raises)
+HEAD_CHECKED = "harness.head_checked"  # environ key: the socket server checked the header limits
 # The truncated body a "malformed_body" fault sends: valid start, cut mid-string.
 MALFORMED_BODY = b'{"data": {"waba_id": "12345'
 
@@ -101,14 +102,15 @@ def check_head(environ: dict[str, Any]) -> None:
     if len(environ.get("PATH_INFO", "")) + len(environ.get("QUERY_STRING", "")) > limits.MAX_TARGET_BYTES:
         environ[LIMIT] = (414, f"the request target is longer than {limits.MAX_TARGET_BYTES} bytes")
         return
-    size = count = 0
-    for key, value in environ.items():
-        if key.startswith("HTTP_"):
-            size += len(key) + len(value)
-            count += 1
-    if size > limits.MAX_HEADER_BYTES or count > limits.MAX_HEADER_COUNT:
-        environ[LIMIT] = (431, "the request headers are too large")
-        return
+    if not environ.get(HEAD_CHECKED):  # the socket server counted the headers already
+        size = count = 0
+        for key, value in environ.items():
+            if key.startswith("HTTP_"):
+                size += len(key) + len(value)
+                count += 1
+        if size > limits.MAX_HEADER_BYTES or count > limits.MAX_HEADER_COUNT:
+            environ[LIMIT] = (431, "the request headers are too large")
+            return
     length = environ.get("CONTENT_LENGTH")
     if length and (not length.isdigit() or int(length) > limits.MAX_BODY_BYTES):
         environ["CONTENT_LENGTH"] = "0"
@@ -172,17 +174,17 @@ def install_pipeline(app: Flask, vendor: VendorAdapter, world: World, check_resp
 
     @app.before_request
     def begin() -> Response | None:
-        endpoint = request.endpoint
-        limit = request.environ.get(LIMIT)
+        req = request._get_current_object()  # type: ignore[attr-defined]  # one proxy lookup, not dozens
+        endpoint = req.endpoint
+        limit = req.environ.get(LIMIT)
         if limit is not None:
-            if request.path.startswith("/__admin"):
+            if req.path.startswith("/__admin"):
                 return admin_error(*limit)
             raise vendor.limit_error(*limit)
         if endpoint is not None and (endpoint.startswith("admin.") or endpoint not in spec.operations):
             return None  # the control plane and static files are not part of the simulated API
         # The body is taken before anything reads `request.form` (a credential lookup may), which would
         # otherwise consume the stream and leave the spec check an empty body.
-        req = request._get_current_object()  # type: ignore[attr-defined]  # one proxy lookup, not dozens
         started = time.perf_counter()
         body = req.environ.get(BODY)
         if body is None:  # no Content-Length (chunked, or no body): let werkzeug read whatever there is
@@ -271,7 +273,8 @@ def install_pipeline(app: Flask, vendor: VendorAdapter, world: World, check_resp
         if exchange is None:
             return response
         vendor_headers = vendor.response_headers(exchange.tenant)
-        request.environ[EXTRA_HEADERS] = list(vendor_headers.items())
+        req = request._get_current_object()  # type: ignore[attr-defined]
+        req.environ[EXTRA_HEADERS] = list(vendor_headers.items())
         if exchange.fault is not None and exchange.fault.headers:
             response.headers.update(exchange.fault.headers)  # whatever the vendor (e.g. Retry-After on a Graph 503)
         if exchange.violations:
@@ -285,7 +288,7 @@ def install_pipeline(app: Flask, vendor: VendorAdapter, world: World, check_resp
                 response.get_data(),
                 {k.lower(): v for k, v in [*response.headers.items(), *vendor_headers.items()]},
             )
-        world.journal.record(_journal_entry(world, vendor.name, exchange, response, response_violations))
+        world.journal.record(_journal_entry(world, vendor.name, exchange, req, response, response_violations))
         return response
 
 
@@ -317,10 +320,9 @@ def _headers(environ: dict[str, Any]) -> dict[str, str]:
 
 
 def _journal_entry(
-    world: World, vendor: str, exchange: Exchange, response: Response, response_violations: list[Violation]
+    world: World, vendor: str, exchange: Exchange, req: Any, response: Response, response_violations: list[Violation]
 ) -> JournalEntry:
     """Raw values only: redaction happens when the entry leaves the journal (JournalEntry.to_dict)."""
-    req = request._get_current_object()  # type: ignore[attr-defined]
     body: Any = exchange.body
     if body is None and req.content_length:
         body = req.get_data(as_text=True)[:2000]

@@ -32,6 +32,7 @@ from .redaction import redact_text
 LIMIT = "harness.limit"  # environ key: (status, reason) of a request past a limit; the app answers it
 BODY = "harness.body"  # environ key: the request body, already read
 DROPPED = "harness.dropped"  # environ key set by the app: close the connection without an answer
+HEAD_CHECKED = "harness.head_checked"  # environ key: the header limits are checked here (the pipeline skips them)
 
 log = logging.getLogger("fakes.server")
 
@@ -46,6 +47,7 @@ _BASE_ENVIRON: dict[str, Any] = {
     "wsgi.run_once": False,
     "wsgi.url_scheme": "http",
     "wsgi.version": (1, 0),
+    HEAD_CHECKED: True,
 }
 
 
@@ -204,8 +206,8 @@ def _drop(scope: Any) -> None:
         except (OSError, ValueError):
             continue
         try:
-            ours = sock.type == socket.SOCK_STREAM and sock.getsockname()[1] == local_port
-            if ours and sock.getpeername()[:2] == peer:
+            inet = sock.family in (socket.AF_INET, socket.AF_INET6) and sock.type == socket.SOCK_STREAM
+            if inet and sock.getsockname()[1] == local_port and sock.getpeername()[:2] == peer:
                 sock.shutdown(socket.SHUT_RDWR)
                 return
         except OSError:

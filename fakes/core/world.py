@@ -285,6 +285,7 @@ class World:
         self.known_operations: set[str] = set()  # "vendor.operationId" of the loaded specs (for fault checks)
         self._idle = threading.Condition()
         self._in_flight: dict[str, int] = {}
+        self._waiting = 0  # threads in wait_idle
         self.scenario_armer: Callable[[str, str], dict[str, Any]] | None = None
 
     def tenant(self, name: str = DEFAULT_TENANT, hold: bool = False) -> Tenant:
@@ -326,12 +327,17 @@ class World:
     def request_finished(self, tenant: str) -> None:
         with self._idle:
             self._in_flight[tenant] -= 1
-            self._idle.notify_all()
+            if self._waiting:  # nobody waits on almost every request: skip the wake-up
+                self._idle.notify_all()
 
     def wait_idle(self, tenant: str, timeout: float = 30.0) -> bool:
         """Block until no request of this tenant is in flight (a client that timed out leaves one behind)."""
         with self._idle:
-            return self._idle.wait_for(lambda: not self._in_flight.get(tenant), timeout)
+            self._waiting += 1
+            try:
+                return self._idle.wait_for(lambda: not self._in_flight.get(tenant), timeout)
+            finally:
+                self._waiting -= 1
 
     def tenant_for_credential(self, value: str | None) -> str | None:
         return self.credentials.get(value) if value else None

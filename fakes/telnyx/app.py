@@ -124,8 +124,9 @@ def _json(body: Any, status: int = 200) -> Response:
 
 def register_views(app: Flask, world: World) -> None:
     def rules() -> TelnyxRules:
-        found = TelnyxRules(current_exchange().tenant)
-        found.authenticate(request.headers.get("Authorization"))
+        exchange = current_exchange()
+        found = TelnyxRules(exchange.tenant)
+        found.authenticate(exchange.headers.get("authorization"))
         return found
 
     def paging() -> tuple[int, int]:
