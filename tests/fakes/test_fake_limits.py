@@ -5,6 +5,7 @@ Both transports where the limit applies; raw sockets for what only a socket can 
 from __future__ import annotations
 
 import json
+import logging
 import socket
 import time
 
@@ -317,3 +318,15 @@ def test_registrations_are_indexed_and_paged_newest_first(fakes):
     page = book.newest_first(lambda r: r.id)
     assert page[0:3] == ["id4998", "id4997", "id4996"]
     assert len(page) == 4999 + (first is not None)
+
+
+def test_rejected_request_lines_are_logged_redacted(served, caplog):
+    _, server = served
+    caplog.set_level(logging.INFO, logger="fakes.server")
+    secret = "local-app-secret-not-real"
+    params = {"client_secret": secret, "filler": "a" * (limits.MAX_TARGET_BYTES + 1)}
+    response = requests.get(server.graph_url + "/v19.0/oauth/access_token", params=params)
+    assert response.status_code == 414
+    lines = [r.getMessage() for r in caplog.records if r.name == "fakes.server"]
+    assert any(" 414 " in line for line in lines), lines
+    assert all(secret not in line for line in lines)
