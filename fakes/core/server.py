@@ -216,6 +216,15 @@ def _drop(scope: Any) -> None:
             sock.close()
 
 
+def _refuse_if_taken(host: str, port: int) -> None:
+    """OSError when something listens on host:port already. Granian binds with SO_REUSEPORT, which would let a
+    second `serve` share the port (and split requests between two worlds) instead of failing."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((host, port))
+
+
 class ServedPort:
     """One port served by granian on its own event-loop thread; `stop()` closes it."""
 
@@ -233,6 +242,8 @@ class ServedPort:
         from granian.net import SocketSpec
         from granian.server.embed import Server
 
+        if port:
+            _refuse_if_taken(host, port)
         holder = SocketSpec(host, port, 1024).build()
         probe = socket.socket(fileno=holder.get_fd())
         try:

@@ -330,3 +330,9 @@ def test_rejected_request_lines_are_logged_redacted(served, caplog):
     lines = [r.getMessage() for r in caplog.records if r.name == "fakes.server"]
     assert any(" 414 " in line for line in lines), lines
     assert all(secret not in line for line in lines)
+
+
+def test_a_port_in_use_is_refused(served):
+    h, server = served
+    with pytest.raises(OSError):
+        h.serve(graph_port=server.servers["graph"].port, telnyx_port=0)
