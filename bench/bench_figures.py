@@ -158,7 +158,7 @@ def bench_peers(tmp: Path, duration: float, script: Path) -> dict[str, Any]:
     rows: dict[str, Any] = {}
     # Ours first.
     urls_json = tmp / "ours.json"
-    with spawned(["taskset", "-c", SERVER_CPU, *serve_command(urls_json)], urls_json) as (proc, urls, _):
+    with spawned(["taskset", "-c", SERVER_CPU, *serve_command(urls_json)], urls_json, timeout=60) as (proc, urls, _):
         pid = child_pid(proc)
         rows["signup-harness serve"] = wrk(urls["telnyx"].removesuffix("/v2") + ROUTE, duration, pid, script)
         rows["signup-harness serve"]["rss_after_mb"] = round(rss_kb(pid) / 1024, 1)
@@ -213,7 +213,7 @@ def bench_startup(tmp: Path, runs: int) -> dict[str, Any]:
     ready, rss = [], []
     for i in range(runs):
         urls_json = tmp / f"start{i}.json"
-        with spawned(serve_command(urls_json), urls_json) as (proc, _, seconds):
+        with spawned(serve_command(urls_json), urls_json, timeout=60) as (proc, _, seconds):
             ready.append(seconds)
             rss.append(rss_kb(proc.pid) / 1024)
     return {"ready_s_median": round(statistics.median(ready), 3), "ready_s": [round(r, 3) for r in ready],
@@ -224,7 +224,7 @@ def bench_soak(tmp: Path, seconds: float, script: Path, flat_seconds: float) -> 
     import requests
 
     urls_json = tmp / "soak.json"
-    with spawned(["taskset", "-c", SERVER_CPU, *serve_command(urls_json)], urls_json) as (proc, urls, _):
+    with spawned(["taskset", "-c", SERVER_CPU, *serve_command(urls_json)], urls_json, timeout=60) as (proc, urls, _):
         pid = child_pid(proc)
         graph, telnyx = urls["graph"], urls["telnyx"]
         admin = telnyx.removesuffix("/v2") + "/__admin"
@@ -322,7 +322,11 @@ def bench_scale(registrations: int) -> dict[str, Any]:
 # -- report ----------------------------------------------------------------------------------------------------
 def report(results: dict[str, Any]) -> list[str]:
     """Print the table; return the figures that missed their target."""
-    peers = results["throughput"]
+    missed = [f"{name}: {results[name]['error']}" for name in results if isinstance(results[name], dict)
+              and "error" in results[name]]  # fmt: skip
+    peers = results.get("throughput", {})
+    if "error" in peers:
+        return missed
     ours = peers["signup-harness serve"]
     print(f"\n{'server':30} {'req/s':>8} {'p99 ms':>8} {'CPU us/req':>11} {'req/s/core':>11} {'other CPU':>10}")
     for name, row in peers.items():
@@ -331,7 +335,6 @@ def report(results: dict[str, Any]) -> list[str]:
             continue
         print(f"{name:30} {row['rps']:>8} {row['p99_ms']!s:>8} {row['server_cpu_us_per_request']!s:>11} "
               f"{row['rps_per_server_core']!s:>11} {row['other_cpu_cores']:>10}")  # fmt: skip
-    missed = []
     if ours["rps"] < TARGETS["rps"]:
         missed.append(f"ours {ours['rps']} req/s < {TARGETS['rps']:.0f}")
     if ours["p99_ms"] is None or ours["p99_ms"] >= TARGETS["p99_ms"]:
@@ -352,14 +355,15 @@ def report(results: dict[str, Any]) -> list[str]:
         if ours["rps"] <= wm["rps"]:
             missed.append("not above WireMock")
     start = results["startup"]
-    print(f"start-up to ready: {start['ready_s_median']} s (target < {TARGETS['startup_s']}); "
-          f"RSS at start {start['rss_at_start_mb']} MB (target < {TARGETS['rss_mb']})")  # fmt: skip
-    if start["ready_s_median"] >= TARGETS["startup_s"]:
-        missed.append("start-up")
-    if start["rss_at_start_mb"] >= TARGETS["rss_mb"]:
-        missed.append("RSS at start")
+    if "error" not in start:
+        print(f"start-up to ready: {start['ready_s_median']} s (target < {TARGETS['startup_s']}); "
+              f"RSS at start {start['rss_at_start_mb']} MB (target < {TARGETS['rss_mb']})")  # fmt: skip
+        if start["ready_s_median"] >= TARGETS["startup_s"]:
+            missed.append("start-up")
+        if start["rss_at_start_mb"] >= TARGETS["rss_mb"]:
+            missed.append("RSS at start")
     soak = results.get("soak")
-    if soak:
+    if soak and "error" not in soak:
         print(f"soak: {soak['onboardings']} onboardings, {soak['bytes_per_onboarding']} B each (target <= 3072), "
               f"late/early throughput {soak['late_over_early']} (target >= 0.9), "
               f"RSS under no-new-data traffic +{soak['flat_traffic_rss_growth_mb']} MB (target <= 5)")  # fmt: skip
@@ -370,7 +374,7 @@ def report(results: dict[str, Any]) -> list[str]:
         if soak["flat_traffic_rss_growth_mb"] > 5:
             missed.append("flat traffic memory")
     scale = results.get("scale")
-    if scale:
+    if scale and "error" not in scale:
         print(f"{scale['registrations']} registrations: register {scale['register_ratio']}x, list first page "
               f"{scale['list_ratio']}x the empty world's latency (target <= 2x)")  # fmt: skip
         if scale["register_ratio"] > 2 or scale["list_ratio"] > 2:
@@ -396,12 +400,18 @@ def main() -> int:
         tmp = Path(name)
         script = tmp / "register.lua"
         script.write_text(WRK_SCRIPT)
-        results["throughput"] = bench_peers(tmp, args.duration, script)
-        results["startup"] = bench_startup(tmp, args.startup_runs)
+        phases = [("throughput", lambda: bench_peers(tmp, args.duration, script)),
+                  ("startup", lambda: bench_startup(tmp, args.startup_runs))]  # fmt: skip
         if args.soak:
-            results["soak"] = bench_soak(tmp, args.soak, script, args.duration)
+            phases.append(("soak", lambda: bench_soak(tmp, args.soak, script, args.duration)))
         if args.registrations:
-            results["scale"] = bench_scale(args.registrations)
+            phases.append(("scale", lambda: bench_scale(args.registrations)))
+        for name, phase in phases:
+            try:  # one failed phase (a peer that would not start, a slow machine) must not lose the others
+                results[name] = phase()
+            except Exception as exc:
+                results[name] = {"error": f"{type(exc).__name__}: {str(exc)[:500]}"}
+                print(f"{name}: failed: {results[name]['error']}")
     missed = report(results)
     results["missed"] = missed
     args.output.write_text(json.dumps(results, indent=2) + "\n")
