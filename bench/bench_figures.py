@@ -259,7 +259,7 @@ def bench_soak(tmp: Path, seconds: float, script: Path, flat_seconds: float) -> 
         while any(t.is_alive() for t in threads):
             time.sleep(1)
             samples.append((len(done), rss_kb(pid)))
-            if start_rss is None and len(done) >= 500:
+            if start_rss is None and len(done) >= 700:
                 start_rss = samples[-1]
         for t in threads:
             t.join()
