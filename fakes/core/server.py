@@ -94,7 +94,7 @@ class RsgiBridge:
         environ["QUERY_STRING"] = query = scope.query_string
         environ["SERVER_PROTOCOL"] = f"HTTP/{scope.http_version}"
         environ["REMOTE_ADDR"], _, environ["REMOTE_PORT"] = scope.client.rpartition(":")
-        head_bytes = len(scope.path) + len(query)
+        head_bytes = 0  # header names and values, as the pipeline's check_head counts them
         count = 0
         chunked = False
         for name, value in scope.headers.items():
@@ -109,7 +109,7 @@ class RsgiBridge:
                 key = "HTTP_" + key
                 environ[key] = f"{environ[key]},{value}" if key in environ else value
         close = False
-        if head_bytes > limits.MAX_HEADER_BYTES + limits.MAX_TARGET_BYTES or count > limits.MAX_HEADER_COUNT:
+        if head_bytes > limits.MAX_HEADER_BYTES or count > limits.MAX_HEADER_COUNT:
             environ[LIMIT] = (431, "the request headers are too large")
         else:
             limit, close = await self._read_body(environ, proto, chunked)
