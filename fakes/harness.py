@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
+from .core.access import ADMIN_TOKEN_HEADER
 from .core.clock import Clock
 from .core.control import Control
 from .core.faults import Fault
@@ -55,8 +56,11 @@ class Harness:
         clock: Clock | None = None,
         check_responses: bool = False,
         journal_limit: int = 2000,
+        admin_token: str | None = None,
     ) -> None:
         self.world = World(seed=seed, clock=clock, journal_limit=journal_limit)
+        if admin_token:  # else the world's own, from `secrets` (never derived from the seed)
+            self.world.access.admin_token = admin_token
         self.control = Control(self.world)
         self.graph_app: Flask = create_graph_app(self.world, compiled_spec("graph"), check_responses)
         self.telnyx_app: Flask = create_telnyx_app(self.world, compiled_spec("telnyx"), check_responses)
@@ -68,6 +72,15 @@ class Harness:
         self.telnyx_url = INPROCESS_TELNYX_URL
 
     # -- the control plane, from Python (same operations as /__admin) -----------------------------------
+    @property
+    def admin_token(self) -> str:
+        """The per-run token of the root control plane (docs/admin.md)."""
+        return self.world.access.admin_token
+
+    def admin_headers(self) -> dict[str, str]:
+        """Headers that open the root control plane: `requests.post(url, headers=h.admin_headers())`."""
+        return {ADMIN_TOKEN_HEADER: self.world.access.admin_token}
+
     def reset(self, tenant: str | None = None) -> None:
         self.control.reset(tenant)
 
