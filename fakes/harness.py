@@ -127,6 +127,9 @@ class Harness:
     ) -> Server:
         """Serve both fakes on real sockets, each on its own port (0 picks a free one), in daemon threads."""
         check_bind_address(host, allow_remote)
+        self.world.access.allow_host(host)
+        if allow_remote and not is_loopback(host):
+            self.world.access.expose(host)
         handler = RedactingRequestHandler if access_log else QuietRequestHandler
         servers = {
             "graph": make_server(host, graph_port, self.graph_app, threaded=True, request_handler=handler),
@@ -141,8 +144,12 @@ class RedactingRequestHandler(WSGIRequestHandler):
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         self.log("info", '"%s" %s %s', redact_text(self.requestline), code, size)
 
+    def log(self, type: str, message: str, *args: Any) -> None:
+        # Every line, the server's own included (a request line it rejects is quoted raw in its error message).
+        super().log(type, "%s", redact_text(message % args if args else message))
 
-class QuietRequestHandler(WSGIRequestHandler):
+
+class QuietRequestHandler(RedactingRequestHandler):
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         return None
 
@@ -173,18 +180,23 @@ def wait_ready(url: str, timeout: float = READY_TIMEOUT_SECONDS) -> None:
     raise TimeoutError(f"{url} not ready after {timeout:.0f} s ({last})")
 
 
-def check_bind_address(host: str, allow_remote: bool) -> None:
-    if allow_remote or host == "localhost":
-        return
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
     try:
-        loopback = ipaddress.ip_address(host).is_loopback
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
-        loopback = False
-    if not loopback:
-        raise PermissionError(
-            f"refusing to bind {host}: the fakes serve fake credentials and have no auth of their own; "
-            "pass allow_remote=True (--allow-remote) to bind a non-loopback address"
-        )
+        return False
+
+
+def check_bind_address(host: str, allow_remote: bool) -> None:
+    if allow_remote or is_loopback(host):
+        return
+    raise PermissionError(
+        f"refusing to bind {host}: anyone who reaches it could drive the fakes and read their journal; "
+        "pass allow_remote=True (--allow-remote) to bind a non-loopback address (the admin token then guards "
+        "every control operation)"
+    )
 
 
 @dataclass

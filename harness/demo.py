@@ -32,6 +32,7 @@ from fakes.core.redaction import redact_text
 from fakes.graph.signup import CANCEL_STEPS, OUTCOMES
 from fakes.harness import DEFAULT_GRAPH_PORT, DEFAULT_TELNYX_PORT, Harness, Server, wait_ready
 from harness.arming import TELNYX_KEY, arm_scenario, enable_scenario_arming
+from harness.cli_support import EXIT_USAGE, busy_port, port
 
 HOST = "127.0.0.1"
 DEFAULT_PORTAL_PORT = 8030
@@ -158,9 +159,9 @@ def add_demo_parser(subparsers: Any) -> argparse.ArgumentParser:
         description="Serve the Graph fake (with the fake Facebook SDK), the Telnyx fake and the example partner "
         "portal on 127.0.0.1, then wait for Ctrl+C. Open the portal URL and click Connect WhatsApp.",
     )
-    parser.add_argument("--port", type=int, default=DEFAULT_PORTAL_PORT, help="portal port (0: any free port)")
-    parser.add_argument("--graph-port", type=int, default=DEFAULT_GRAPH_PORT, help="Graph fake port (0: any)")
-    parser.add_argument("--telnyx-port", type=int, default=DEFAULT_TELNYX_PORT, help="Telnyx fake port (0: any)")
+    parser.add_argument("--port", type=port, default=DEFAULT_PORTAL_PORT, help="portal port (0: any free port)")
+    parser.add_argument("--graph-port", type=port, default=DEFAULT_GRAPH_PORT, help="Graph fake port (0: any)")
+    parser.add_argument("--telnyx-port", type=port, default=DEFAULT_TELNYX_PORT, help="Telnyx fake port (0: any)")
     parser.add_argument("--seed", default="demo", help="world seed (same seed, same ids)")
     parser.add_argument(
         "--signup-outcome",
@@ -205,8 +206,14 @@ def run_demo(args: argparse.Namespace, stop: threading.Event | None = None) -> i
             harness, args.port, args.graph_port, args.telnyx_port, revoked_key=args.revoked_telnyx_key
         )
     except (OSError, TimeoutError) as exc:
-        print(f"signup-harness demo: cannot start: {exc}", file=sys.stderr)
-        return 1
+        ports = [
+            ("example portal", "--port", args.port),
+            ("Meta Graph fake", "--graph-port", args.graph_port),
+            ("Telnyx fake", "--telnyx-port", args.telnyx_port),
+        ]
+        problem = busy_port(exc, "127.0.0.1", ports) if isinstance(exc, OSError) else None
+        print(f"signup-harness demo: cannot start: {problem or exc}", file=sys.stderr)
+        return EXIT_USAGE
     stop = stop or threading.Event()
     previous = _install_stop_handlers(stop)
     try:
@@ -238,7 +245,7 @@ def _print_banner(fakes_server: Server, portal: PortalServer, plan: dict[str, ob
         f"  portal       {portal.url}   <- open this, click Connect WhatsApp",
         f"  Graph fake   {graph}   (fake SDK: {graph}/en_US/sdk.js)",
         f"  Telnyx fake  {fakes_server.telnyx_url}",
-        f"  journal      {graph}/__admin/journal",
+        f"  journal      {graph}/_t/default/__admin/journal",
         f"  popup        {popup}",
         "Press Ctrl+C to stop.",
     ]

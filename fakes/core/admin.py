@@ -128,7 +128,9 @@ def _check_token(world: World, req: Request, context: str | None) -> None:
         f"{where} the admin token in {ADMIN_TOKEN_HEADER} (printed by `signup-harness serve` and written to "
         f"--urls-json as admin_token){hint}"
     )
-    raise AdminAccessError(message if sent is None else "wrong admin token: " + message, status=401 if not sent else 403)
+    raise AdminAccessError(
+        message if sent is None else "wrong admin token: " + message, status=401 if not sent else 403
+    )
 
 
 def guard_blueprint(blueprint: Blueprint, world: World) -> Blueprint:

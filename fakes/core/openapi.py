@@ -179,9 +179,7 @@ def _schema_errors(validator: Any, instance: Any, location: str, base: str = "")
 class CompiledSpec:
     """All operations of one OpenAPI document, keyed by operationId."""
 
-    def __init__(
-        self, document: dict[str, Any], vendor: str, parsers: dict[str, BodyParser] | None = None
-    ) -> None:
+    def __init__(self, document: dict[str, Any], vendor: str, parsers: dict[str, BodyParser] | None = None) -> None:
         self.vendor = vendor
         self.document = document
         self.parsers: dict[str, BodyParser] = dict(parsers or {})

@@ -2,8 +2,8 @@
 
 The format is the `WorldSeed` schema of `specs/admin.yaml` (types, enums, bounds, unknown fields), documented in
 docs/world-seed.md; `fakes.core.control.Control.seed` validates a document against it before `seed_tenant` maps
-it. What a schema cannot say is checked here: references between objects. Ids, secrets and keys absent from the document are minted from the tenant's seeded id source;
-the summary returned names what was created so callers can use it.
+it. What a schema cannot say is checked here: references between objects. Ids, secrets and keys absent from the
+document are minted from the tenant's seeded id source; the summary returned names what was created.
 """
 
 from __future__ import annotations
@@ -40,7 +40,9 @@ class _NoAliasLoader(yaml.SafeLoader):
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
-            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not accepted in a seed", event.start_mark)
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not accepted in a seed", event.start_mark
+            )
         return super().compose_node(parent, index)
 
 
@@ -98,7 +100,7 @@ def seed_tenant(tenant: Tenant, document: dict[str, Any]) -> dict[str, Any]:
 
     remember = tenant.remember_credential
 
-    for i, item in enumerate(document.get("apps", [])):
+    for item in document.get("apps", []):
         app = MetaApp(
             id=_id(item.get("id"), ids.meta_id),
             secret=item.get("secret") or ids.text("0123456789abcdef", 32),
@@ -116,7 +118,7 @@ def seed_tenant(tenant: Tenant, document: dict[str, Any]) -> dict[str, Any]:
         meta.businesses[business.id] = business
         created["businesses"].append(business.id)
 
-    for i, item in enumerate(document.get("wabas", [])):
+    for item in document.get("wabas", []):
         business_id = _id(item.get("business_id"), lambda: next(iter(meta.businesses), "") or ids.meta_id())
         if business_id not in meta.businesses:
             meta.businesses[business_id] = Business(id=business_id, name=item.get("name", "Acme Corp"))
@@ -152,7 +154,7 @@ def seed_tenant(tenant: Tenant, document: dict[str, Any]) -> dict[str, Any]:
         meta.codes[code.value] = code
         created["codes"].append(code.value)
 
-    for i, item in enumerate(document.get("tokens", [])):
+    for item in document.get("tokens", []):
         wabas = [str(w) for w in item.get("wabas", [])]
         expires_in = item.get("expires_in")
         token = AccessToken(
@@ -170,7 +172,7 @@ def seed_tenant(tenant: Tenant, document: dict[str, Any]) -> dict[str, Any]:
         created["tokens"].append(token.value)
 
     telnyx = document.get("telnyx", {})
-    for i, item in enumerate(telnyx.get("api_keys", [])):
+    for item in telnyx.get("api_keys", []):
         key = TelnyxApiKey(value=item.get("value") or ids.telnyx_api_key(), status=item.get("status", "active"))
         remember(key.value)
         tenant.telnyx.api_keys[key.value] = key
