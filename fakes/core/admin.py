@@ -79,6 +79,10 @@ def admit(world: World, req: Request) -> AdminRequest:
                 f"on the root control plane (no /_t/ prefix, no {TENANT_HEADER}) with {ADMIN_TOKEN_HEADER}"
             )
     body = req.environ.get("harness.body")
+    if body is None:
+        body = req.get_data(cache=True)
+    if body and not op.body_media:
+        raise AdminRequestError(f"{op.method} {req.path} takes no body (the control plane reads JSON bodies only)")
     validated = spec.validate_request(
         operation_id,
         RequestParts(
@@ -86,7 +90,7 @@ def admit(world: World, req: Request) -> AdminRequest:
             query=req.args.to_dict(),
             headers={k.lower(): v for k, v in req.headers.items()},
             content_type=req.content_type,
-            body=req.get_data(cache=True) if body is None else body,
+            body=body,
         ),
     )
     if validated.violations:
