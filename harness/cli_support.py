@@ -64,23 +64,26 @@ def check_scenarios_dir(path: Path | None) -> None:
         raise CliError(f"--scenarios {path}: {what} (it takes a folder of scenario YAML files)")
 
 
-def busy_port(exc: OSError, host: str, ports: Iterable[tuple[str, str, int]]) -> CliError | None:
-    """When binding failed because a port is taken, say which (label, option, port); else None."""
-    if exc.errno not in (errno.EADDRINUSE, errno.EACCES):
-        return None
+def check_ports_free(host: str, ports: Iterable[tuple[str, str, int]]) -> None:
+    """Before serving, say which fake's port (label, option, number) is taken, rather than a server's traceback."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
     for label, option, number in ports:
         if number == 0:
             continue
-        probe = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+        probe = socket.socket(family, socket.SOCK_STREAM)
         try:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             probe.bind((host, number))
         except OSError as failure:
-            reason = "is in use" if failure.errno == errno.EADDRINUSE else "needs privileges"
-            return CliError(
+            if failure.errno == errno.EADDRINUSE:
+                reason = "is in use"
+            elif failure.errno == errno.EACCES:
+                reason = "needs privileges (ports below 1024)"
+            else:
+                raise CliError(f"cannot bind {host}:{number} for the {label} ({option}): {failure.strerror}") from None
+            raise CliError(
                 f"port {number} for the {label} ({option}) {reason}: "
                 f"pass {option} with another port, or 0 for a free one"
-            )
+            ) from None
         finally:
             probe.close()
-    return None

@@ -32,7 +32,7 @@ from fakes.core.redaction import redact_text
 from fakes.graph.signup import CANCEL_STEPS, OUTCOMES
 from fakes.harness import DEFAULT_GRAPH_PORT, DEFAULT_TELNYX_PORT, Harness, Server, wait_ready
 from harness.arming import TELNYX_KEY, arm_scenario, enable_scenario_arming
-from harness.cli_support import EXIT_USAGE, busy_port, port
+from harness.cli_support import EXIT_USAGE, CliError, check_ports_free, port
 
 HOST = "127.0.0.1"
 DEFAULT_PORTAL_PORT = 8030
@@ -201,18 +201,22 @@ def run_demo(args: argparse.Namespace, stop: threading.Event | None = None) -> i
     else:
         plan = signup_plan(args.signup_outcome, args.cancel_step)
         harness.world.tenant().signup_plan = plan
+    ports = [
+        ("example portal", "--port", args.port),
+        ("Meta Graph fake", "--graph-port", args.graph_port),
+        ("Telnyx fake", "--telnyx-port", args.telnyx_port),
+    ]
+    try:
+        check_ports_free("127.0.0.1", ports)
+    except CliError as exc:
+        print(f"signup-harness demo: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     try:
         fakes_server, portal = start_demo(
             harness, args.port, args.graph_port, args.telnyx_port, revoked_key=args.revoked_telnyx_key
         )
-    except (OSError, TimeoutError) as exc:
-        ports = [
-            ("example portal", "--port", args.port),
-            ("Meta Graph fake", "--graph-port", args.graph_port),
-            ("Telnyx fake", "--telnyx-port", args.telnyx_port),
-        ]
-        problem = busy_port(exc, "127.0.0.1", ports) if isinstance(exc, OSError) else None
-        print(f"signup-harness demo: cannot start: {problem or exc}", file=sys.stderr)
+    except (OSError, TimeoutError, SystemExit) as exc:  # werkzeug exits on a bind error
+        print(f"signup-harness demo: cannot start: {exc}", file=sys.stderr)
         return EXIT_USAGE
     stop = stop or threading.Event()
     previous = _install_stop_handlers(stop)

@@ -6,7 +6,6 @@ import argparse
 import json
 import os
 import signal
-import sys
 import threading
 import time
 from pathlib import Path
@@ -18,7 +17,7 @@ from fakes.core.errors import HarnessError
 from fakes.harness import DEFAULT_GRAPH_PORT, DEFAULT_HOST, DEFAULT_TELNYX_PORT, Harness, is_loopback
 from harness.arming import arm_scenario, enable_scenario_arming
 
-from .cli_support import EXIT_USAGE, CliError, busy_port, check_writable, port, write_text
+from .cli_support import CliError, check_ports_free, check_writable, port, write_text
 
 
 def add_serve_parser(subparsers: Any) -> None:
@@ -83,8 +82,10 @@ def run_serve(args: argparse.Namespace) -> int:
     check_writable(args.urls_json, "--urls-json")
     if args.admin_token is not None and len(args.admin_token) < 16:
         raise CliError("--admin-token must be at least 16 characters (or leave it out for a random one)")
+    ports = [("Meta Graph fake", "--graph-port", args.graph_port), ("Telnyx fake", "--telnyx-port", args.telnyx_port)]
+    check_ports_free(args.host, ports)
+    harness = build_harness(args)
     try:
-        harness = build_harness(args)
         server = harness.serve(
             args.host,
             args.graph_port,
@@ -92,17 +93,9 @@ def run_serve(args: argparse.Namespace) -> int:
             allow_remote=args.allow_remote,
             access_log=args.access_log,
         )
-    except OSError as exc:
-        ports = [
-            ("Meta Graph fake", "--graph-port", args.graph_port),
-            ("Telnyx fake", "--telnyx-port", args.telnyx_port),
-        ]
-        problem = busy_port(exc, args.host, ports) if not isinstance(exc, PermissionError) else None
-        print(f"signup-harness serve: {problem or exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except HarnessError as exc:
-        print(f"signup-harness serve: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    except (OSError, SystemExit) as exc:  # werkzeug exits on a bind error it cannot recover from
+        check_ports_free(args.host, ports)  # taken since the check above: say which
+        raise CliError(f"cannot serve on {args.host}: {exc}") from None
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):  # before announcing readiness: a prompt SIGTERM still exits 0
         signal.signal(sig, lambda *_: stop.set())
