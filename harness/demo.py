@@ -26,6 +26,7 @@ from flask import Flask
 from werkzeug.serving import BaseWSGIServer, make_server
 
 import fakes
+from fakes.core.access import AccessPolicy, HostGuard
 from fakes.core.clock import LiveClock
 from fakes.core.errors import HarnessError
 from fakes.core.redaction import redact_text
@@ -107,7 +108,9 @@ class PortalServer:
     """The portal on a real socket in a daemon thread; `stop()` shuts it down."""
 
     def __init__(self, app: Flask, port: int = DEFAULT_PORTAL_PORT, host: str = HOST) -> None:
-        self.server: BaseWSGIServer = make_server(host, port, app, threaded=True)
+        # The portal's port checks Host like the fakes' (DNS rebinding): loopback names only.
+        guarded = HostGuard(app, AccessPolicy())
+        self.server: BaseWSGIServer = make_server(host, port, guarded, threaded=True)  # type: ignore[arg-type]
         self.thread = threading.Thread(
             target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, name="portal", daemon=True
         )

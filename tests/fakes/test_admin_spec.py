@@ -202,3 +202,12 @@ def test_a_fault_header_is_sent_as_armed(harness):
     harness.arm_fault({"operation": "graph.debugToken", "status": 503, "headers": {"Retry-After": "7"}})
     response = harness.session().get(f"{harness.graph_url}/v19.0/debug_token", params={"input_token": "x"})
     assert response.status_code == 503 and response.headers["Retry-After"] == "7"
+
+
+def test_admin_spec_is_valid_openapi_3_1():
+    from openapi_spec_validator import validate
+    from openapi_spec_validator.validation import OpenAPIV31SpecValidator
+
+    document = admin_spec().document
+    assert document["openapi"] == "3.1.0"
+    validate(document, cls=OpenAPIV31SpecValidator)
