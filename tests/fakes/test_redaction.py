@@ -74,7 +74,7 @@ def test_secrets_in_free_text(text):
 def test_token_looking_path_segments(path):
     assert REDACTED in redact_path(path)
     assert REDACTED in redact_text(f"GET {path} HTTP/1.1")
-    assert "/v19.0/300000000000001/phone_numbers" == redact_path("/v19.0/300000000000001/phone_numbers")
+    assert redact_path("/v19.0/300000000000001/phone_numbers") == "/v19.0/300000000000001/phone_numbers"
 
 
 def test_headers_and_fields_any_case():
