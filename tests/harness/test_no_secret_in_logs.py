@@ -143,7 +143,8 @@ def test_run_reports_hold_no_secret(tmp_path, capsys):
 PARTNER = textwrap.dedent(
     f"""
     import os, sys, urllib.request, urllib.parse
-    graph, secret, key = os.environ["SIGNUP_GRAPH_BASE_URL"], os.environ["META_APP_SECRET"], os.environ["TELNYX_API_KEY"]
+    graph = os.environ["SIGNUP_GRAPH_BASE_URL"]
+    secret, key = os.environ["META_APP_SECRET"], os.environ["TELNYX_API_KEY"]
     code = os.environ["SIGNUP_CODE"]
     url = graph + "/v19.0/oauth/access_token?client_id=" + os.environ["META_APP_ID"]
     url += "&client%5Fsecret=" + urllib.parse.quote(secret) + "&%63ode=" + urllib.parse.quote(code)
