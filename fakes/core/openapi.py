@@ -183,6 +183,7 @@ class CompiledSpec:
         self.vendor = vendor
         self.document = document
         self.parsers: dict[str, BodyParser] = dict(parsers or {})
+        self._named: dict[str, Any] = {}
         self.operations: dict[str, Operation] = {}
         self.security_schemes: dict[str, dict[str, Any]] = document.get("components", {}).get("securitySchemes", {})
         default_security = document.get("security", [])
@@ -199,8 +200,12 @@ class CompiledSpec:
         return cls(load_document(path), vendor, parsers)
 
     def schema_validator(self, name: str) -> Any:
-        """A compiled validator of `#/components/schemas/<name>` (for documents that do not arrive over HTTP)."""
-        return _compile(resolve({"$ref": f"#/components/schemas/{name}"}, self.document))
+        """A compiled validator of `#/components/schemas/<name>` (for documents that do not arrive over HTTP),
+        compiled on first use and kept."""
+        validator = self._named.get(name)
+        if validator is None:
+            validator = self._named[name] = _compile(resolve({"$ref": f"#/components/schemas/{name}"}, self.document))
+        return validator
 
     def validate_value(self, name: str, value: Any, location: str = "body") -> list[Violation]:
         """Violations of a plain value against a named component schema, with the request checks' pointers."""
