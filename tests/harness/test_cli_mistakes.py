@@ -175,3 +175,26 @@ def test_ctrl_c_during_run_writes_reports_marked_incomplete(tmp_path):
     assert document["incomplete"] is True and document["selected"] == 2
     assert [s["id"] for s in document["scenarios"]] == ["success"]
     assert 'name="incomplete"' in junit.read_text()
+
+
+def test_allow_remote_prints_what_it_exposes_and_requires_the_token(tmp_path):
+    urls = tmp_path / "urls.json"
+    serve = [*CLI, "serve", "--host", "0.0.0.0", "--allow-remote", "--graph-port", "0", "--telnyx-port", "0"]
+    serve += ["--urls-json", str(urls)]
+    child = subprocess.Popen(serve, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT, text=True)
+    try:
+        _wait_for(urls)
+        written = json.loads(urls.read_text())
+        graph = written["graph"].replace("0.0.0.0", "127.0.0.1")
+        import requests
+
+        assert requests.post(f"{graph}/_t/acme/__admin/reset", timeout=5).status_code == 401
+        token = {"X-Harness-Admin-Token": written["admin_token"]}
+        assert requests.post(f"{graph}/_t/acme/__admin/reset", headers=token, timeout=5).json() == {"reset": "acme"}
+        assert requests.get(f"{graph}/__admin/ready", timeout=5).status_code == 200
+    finally:
+        child.send_signal(signal.SIGTERM)
+        out, err = child.communicate(timeout=30)
+    assert child.returncode == EXIT_OK, err
+    assert "WARNING: --allow-remote: bound to 0.0.0.0" in out
+    assert "with the admin token: reset, seed, arm faults" in out
