@@ -58,7 +58,7 @@ _SCHEME_HEADERS = frozenset({"authorization", "proxy_authorization"})
 # A credential standing alone (a path segment, a word in a log line).
 _TOKEN = (
     r"EAA[A-Za-z0-9]{16,}"  # Graph user / system-user / page tokens
-    r"|AQ[A-Za-z0-9_-]{14,}"  # Embedded Signup authorization codes
+    r"|AQ[A-Za-z0-9_-]{30,}"  # Embedded Signup authorization codes (longer than a 23-character fbtrace id)
     r"|KEY[A-Za-z0-9]{8,}_[A-Za-z0-9]{8,}"  # Telnyx API keys
     r"|\d{6,20}\|[A-Za-z0-9_-]{16,}"  # Graph app tokens: <app id>|<app secret>
 )
