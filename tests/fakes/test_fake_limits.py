@@ -35,6 +35,12 @@ def assert_admin_error(response: requests.Response, status: int) -> None:
     assert "message" in response.json()["harness_error"]
 
 
+def scoped_admin(fakes, vendor: str, path: str) -> str:
+    """The default tenant's control plane (the root one needs the admin token)."""
+    root = fakes.graph if vendor == "graph" else fakes.telnyx_root
+    return f"{root}/_t/default/__admin{path}"
+
+
 def assert_still_serves(fakes) -> None:
     response = fakes.register(fakes.DEMO_WABA, fakes.DEMO_PHONE)
     assert response.status_code == 200, response.text
@@ -45,7 +51,7 @@ def test_a_body_past_the_limit_is_the_vendors_413(fakes):
     assert_telnyx_error(fakes.tx("POST", REGISTER, data=body, headers={"Content-Type": "application/json"}), 413)
     graph = fakes.http.post(f"{fakes.graph}/v19.0/oauth/access_token", data=body)
     assert_graph_error(graph, 413)
-    assert_admin_error(fakes.http.post(fakes.admin_url("telnyx", "/seed"), data=body), 413)
+    assert_admin_error(fakes.http.post(scoped_admin(fakes, "telnyx", "/seed"), data=body), 413)
     assert_still_serves(fakes)
 
 
@@ -53,7 +59,7 @@ def test_a_long_target_is_the_vendors_414(fakes):
     long_query = {"x": "a" * (limits.MAX_TARGET_BYTES + 1)}
     assert_telnyx_error(fakes.tx("GET", "/whatsapp/phone_numbers", params=long_query), 414)
     assert_graph_error(fakes.http.get(f"{fakes.graph}/v19.0/debug_token", params=long_query), 414)
-    assert_admin_error(fakes.http.get(fakes.admin_url("graph", "/journal"), params=long_query), 414)
+    assert_admin_error(fakes.http.get(scoped_admin(fakes, "graph", "/journal"), params=long_query), 414)
     assert_still_serves(fakes)
 
 
@@ -62,7 +68,7 @@ def test_large_headers_are_the_vendors_431(fakes):
     assert_telnyx_error(fakes.tx("GET", "/whatsapp/phone_numbers", headers=headers), 431)
     assert_graph_error(fakes.http.get(f"{fakes.graph}/v19.0/debug_token", headers=headers), 431)
     many = {f"X-H{i}": "1" for i in range(limits.MAX_HEADER_COUNT + 1)}
-    assert_admin_error(fakes.http.get(fakes.admin_url("telnyx", "/journal"), headers=many), 431)
+    assert_admin_error(fakes.http.get(scoped_admin(fakes, "telnyx", "/journal"), headers=many), 431)
     assert_still_serves(fakes)
 
 
@@ -80,7 +86,7 @@ def test_deep_json_is_refused_before_validation(fakes, depth):
     )
     assert_graph_error(graph, 400)
     admin = fakes.http.post(
-        fakes.admin_url("telnyx", "/faults"), data=deep, headers={"Content-Type": "application/json"}
+        scoped_admin(fakes, "telnyx", "/faults"), data=deep, headers={"Content-Type": "application/json"}
     )
     assert_admin_error(admin, 400)
     assert_still_serves(fakes)
@@ -122,9 +128,9 @@ def test_echoed_values_are_capped():
 
 
 def test_unknown_admin_routes_and_methods_are_control_plane_json(fakes):
-    assert_admin_error(fakes.http.get(fakes.admin_url("telnyx", "/no-such-thing")), 404)
-    assert_admin_error(fakes.http.put(fakes.admin_url("graph", "/reset")), 405)
-    trace = fakes.http.request("TRACE", fakes.admin_url("telnyx", "/journal"))
+    assert_admin_error(fakes.http.get(scoped_admin(fakes, "telnyx", "/no-such-thing")), 404)
+    assert_admin_error(fakes.http.put(scoped_admin(fakes, "graph", "/reset")), 405)
+    trace = fakes.http.request("TRACE", scoped_admin(fakes, "telnyx", "/journal"))
     assert_admin_error(trace, 405)
 
 
@@ -170,7 +176,7 @@ def head_and_body(data: bytes) -> tuple[int, dict]:
 
 
 POST_HEAD = (
-    f"POST /v2{REGISTER} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+    f"POST /v2{REGISTER} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
     "Authorization: Bearer KEYLOCALTEST0001_notarealtelnyxkey\r\n"
 ).encode()
 
@@ -220,7 +226,7 @@ def test_a_huge_declared_chunk_then_hang_up_costs_nothing(served):
 def test_a_huge_content_length_is_413_at_once(served):
     _, server = served
     port = server.servers["graph"].port
-    raw = b"POST /v19.0/oauth/access_token HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000000\r\n\r\n{}"
+    raw = b"POST /v19.0/oauth/access_token HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100000000000\r\n\r\n{}"
     status, body = head_and_body(exchange(port, raw))
     assert status == 413 and body["error"]["code"] == 100
     good_request(server)
@@ -245,7 +251,7 @@ def test_a_stalled_head_is_closed_and_others_are_served(monkeypatch):
         idle = [socket.create_connection(("127.0.0.1", port)) for _ in range(50)]
         try:
             for conn in idle:
-                conn.sendall(b"GET /v2/whatsapp/phone_numbers HTTP/1.1\r\nHost: x\r\n")  # never finished
+                conn.sendall(b"GET /v2/whatsapp/phone_numbers HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # never finished
             good_request(server)  # half-open connections hold no thread
             idle[0].settimeout(5)
             started = time.monotonic()
