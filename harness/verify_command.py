@@ -1,6 +1,7 @@
 """`signup-harness verify --cmd "<partner command>"`: judge a partner's own backend against the catalogue.
 
-Exit status: 0 every scenario passed; 1 at least one failed; 2 bad arguments or an empty selection.
+Exit status: 0 every scenario passed; 1 at least one failed; 2 bad arguments, an empty selection, or a command
+that cannot start (checked once, before the catalogue runs).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 
 from fakes.core.errors import HarnessError
 
+from .diagnosis import roll_up
 from .html_report import write_html
 from .reports import play_with_console, write_json, write_junit
 from .scenarios import load_catalogue, select
@@ -54,6 +56,17 @@ def add_verify_parser(subparsers: Any) -> argparse.ArgumentParser:
         help="characters of the partner's stdout and of its stderr kept per scenario, 0 for all "
         f"(default {DEFAULT_OUTPUT_LIMIT})",
     )
+    parser.add_argument(
+        "--intercept",
+        action="store_true",
+        help="serve the real vendor hosts (https://graph.facebook.com, https://api.telnyx.com, ...) from the fakes "
+        "through an HTTPS proxy: your code keeps its hard-coded URLs (HTTPS_PROXY and the CA variables are set)",
+    )
+    parser.add_argument(
+        "--ca-dir",
+        type=Path,
+        help="with --intercept: keep the local CA in this folder (reused when present) instead of a new one per run",
+    )
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     return parser
 
@@ -76,24 +89,37 @@ def run_verify(args: argparse.Namespace) -> int:
     scenarios = [s for s in scenarios if s.id not in set(args.exclude)]
     if not scenarios:
         return fail("no scenario matches the selection")
-    with Verifier(args.cmd, cwd=args.cwd, timeout=args.timeout, seed=args.seed, output_limit=args.output_limit) as v:
-        results, records, _ = play_with_console(scenarios, v.verify_all, args.color)
+    if args.ca_dir is not None and not args.intercept:
+        return fail("--ca-dir needs --intercept")
+    with Verifier(
+        args.cmd,
+        cwd=args.cwd,
+        timeout=args.timeout,
+        seed=args.seed,
+        output_limit=args.output_limit,
+        intercept=args.intercept,
+        ca_dir=args.ca_dir,
+    ) as v:
+        problem = v.preflight()
+        if problem:
+            return fail(f"the command cannot start: {problem}")
+        results, records, _ = play_with_console(scenarios, v.verify_all, args.color, roll_up)
     # The command line is the partner's own; scrub it anyway in case a secret was typed into it.
     scrub = Scrubber.union(r.scrubber for r in results)
     meta = {
         "command": scrub.text(args.cmd),
         "cwd": str(args.cwd) if args.cwd else None,
         "seed": str(args.seed),
-        "transport": "socket",
+        "transport": "intercept" if args.intercept else "socket",
         "timeout_s": args.timeout,
         "guide": GUIDE_URL,
     }
     if args.json:
-        write_json(records, args.json, meta)
+        write_json(records, args.json, {**meta, "causes": roll_up(records)})
     if args.junit:
-        write_junit(records, args.junit, suite_name=SUITE)
+        write_junit(records, args.junit, suite_name=SUITE, causes=roll_up(records))
     if args.html:
-        write_html(records, args.html, meta)
+        write_html(records, args.html, meta, roll_up(records))
     failed = [r for r in results if not r.passed]
     if failed and not args.html:
         print("Details (calls, violations, the partner's output): add --html report.html or --json report.json")
