@@ -513,7 +513,10 @@ class Verifier:
                 {k: e[k] for k in ("vendor", "method", "path", "status")} for e in entries if not e["operation"]
             ],
         )
-        network = [e.reason() for e in self.proxy.events(tenant)] if self.proxy is not None else []
+        network = []
+        if self.proxy is not None:
+            self.proxy.wait_idle()
+            network = [e.reason() for e in self.proxy.events(tenant)]
         judged = process_reasons + network + judge(scenario, seen, partner=True)
         reasons = diagnose([scrubber.text(r) for r in judged])
         return VerifyResult(

@@ -50,6 +50,7 @@ VENDOR_HOSTS: dict[str, str] = {
 }
 PROXY_PASSWORD = "intercept"  # clients need a password next to the user name; it is not checked
 EVENT_LIMIT = 1000
+HANDSHAKE_TIMEOUT = 10.0
 ENV_HOST = "harness.intercept.host"
 ENV_TENANT = "harness.intercept.tenant"
 
@@ -105,7 +106,8 @@ class InterceptProxy:
         self.context = ca.server_context(VENDOR_HOSTS)
         self.default_tenant = default_tenant
         self._events: deque[ProxyEvent] = deque(maxlen=event_limit)
-        self._lock = threading.Lock()
+        self._lock = threading.Condition()
+        self._handshakes = 0
         self.server: BaseWSGIServer = make_server(host, port, self._dispatch, threaded=True, request_handler=_Handler)
         self.server.intercept = self  # type: ignore[attr-defined]  # the handler reaches the proxy through it
         self._thread = threading.Thread(
@@ -141,6 +143,16 @@ class InterceptProxy:
         with self._lock:
             self._events.clear()
 
+    def wait_idle(self, timeout: float = HANDSHAKE_TIMEOUT) -> bool:
+        """Wait until no TLS handshake is under way (a failed one is recorded when it ends)."""
+        with self._lock:
+            return self._lock.wait_for(lambda: self._handshakes == 0, timeout)
+
+    def _handshake(self, delta: int) -> None:
+        with self._lock:
+            self._handshakes += delta
+            self._lock.notify_all()
+
     # -- lifecycle -------------------------------------------------------------------------------------------
     def stop(self) -> None:
         self.server.shutdown()
@@ -168,8 +180,17 @@ class InterceptProxy:
         if not target.scheme:  # someone asked the proxy itself for a page
             message = "this is signup-harness's interception proxy: use it as HTTPS_PROXY, not as a server"
             return _text(start_response, "400 Bad Request", message)
-        host, port = (target.hostname or "").lower(), target.port or 80
+        host, port = (target.hostname or "").lower(), target.port or (443 if target.scheme == "https" else 80)
         tenant = _tenant_of(environ.get("HTTP_PROXY_AUTHORIZATION")) or self.default_tenant
+        if target.scheme == "https" and host in VENDOR_HOSTS and port == 443:
+            # `GET https://host/...` sent to the proxy in the clear (axios does this instead of CONNECT): the
+            # request is already readable, so serve it as if it had come through a tunnel.
+            environ["wsgi.url_scheme"] = "https"
+            environ[ENV_HOST] = host
+            if tenant:
+                environ[ENV_TENANT] = tenant
+            environ.pop("HTTP_PROXY_AUTHORIZATION", None)
+            return self._dispatch(environ, start_response)
         if host in VENDOR_HOSTS:
             self.record(ProxyEvent("plain-http", host, port, tenant, "absolute-form http:// request"))
             message = f"signup-harness intercept serves {host} over HTTPS only: call https://{host}"
@@ -253,17 +274,23 @@ class _Handler(WSGIRequestHandler):
             self.wfile.write(body)
             self.close_connection = True
             return
-        self.send_response(200, "Connection established")
-        self.end_headers()
-        self.rfile.close()  # nothing is buffered: a client waits for the 200 before its ClientHello
+        self.proxy._handshake(+1)
         try:
+            self.send_response(200, "Connection established")
+            self.end_headers()
+            self.rfile.close()  # nothing is buffered: a client waits for the 200 before its ClientHello
+            previous = self.connection.gettimeout()
+            self.connection.settimeout(HANDSHAKE_TIMEOUT)
             tls = self.proxy.context.wrap_socket(self.connection, server_side=True)
+            tls.settimeout(previous)
         except (ssl.SSLError, OSError) as exc:
             detail = getattr(exc, "reason", None) or type(exc).__name__
             self.proxy.record(ProxyEvent("tls-failed", host, port, tenant, str(detail)))
             self.close_connection = True
             self.rfile = _Empty()  # type: ignore[assignment]
             return
+        finally:
+            self.proxy._handshake(-1)
         self.connection = self.request = tls
         self.rfile = tls.makefile("rb", self.rbufsize)  # type: ignore[assignment]
         self.wfile = _SocketWriter(tls)  # type: ignore[assignment]
