@@ -40,6 +40,9 @@ def add_serve_parser(subparsers: Any) -> None:
     parser.add_argument("--allow-remote", action="store_true", help="allow a non-loopback --host")
     parser.add_argument("--access-log", action="store_true", help="log each request (secrets redacted)")
     parser.add_argument("--check-responses", action="store_true", help="check every response against the specs")
+    from .intercept_serve import add_intercept_arguments  # the interception options live with their runner
+
+    add_intercept_arguments(parser)
 
 
 def build_harness(args: argparse.Namespace) -> Harness:
@@ -70,18 +73,36 @@ def run_serve(args: argparse.Namespace) -> int:
     except (PermissionError, OSError, HarnessError) as exc:
         print(f"signup-harness serve: {exc}", file=sys.stderr)
         return 2
+    proxy = None
+    if args.intercept:
+        from .intercept_serve import start_intercept
+
+        try:
+            proxy = start_intercept(harness, args)
+        except (OSError, ValueError) as exc:
+            server.stop()
+            print(f"signup-harness serve: --intercept: {exc}", file=sys.stderr)
+            return 2
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):  # before announcing readiness: a prompt SIGTERM still exits 0
         signal.signal(sig, lambda *_: stop.set())
     urls = server.urls()
+    if proxy is not None:
+        urls.update({"proxy": proxy.url, "ca": str(proxy.ca.cert_path)})
     if args.urls_json:
         args.urls_json.write_text(json.dumps(urls, indent=2) + "\n")
     ready_ms = (time.perf_counter() - started) * 1000
     print(f"Meta Graph fake:  {urls['graph']}", flush=True)
     print(f"Telnyx fake:      {urls['telnyx']}", flush=True)
     print(f"control plane:    {urls['graph']}/__admin  {urls['telnyx'].removesuffix('/v2')}/__admin", flush=True)
+    if proxy is not None:
+        from .intercept_serve import announce
+
+        announce(proxy)
     print(f"ready in {ready_ms:.0f} ms; Ctrl-C to stop", flush=True)
     stop.wait()
+    if proxy is not None:
+        proxy.stop()
     server.stop()
     print("stopped", flush=True)
     return 0
