@@ -25,7 +25,7 @@ def _same(text: str) -> str:
     return text
 
 
-_VIOLATION = re.compile(r"^contract: \S+ \S+ \S*: \S+")
+_VIOLATION = re.compile(r"^contract: \S+\.\S+ \S+ \S*: \S+")
 _STEP = re.compile(r"\(step \d+: expected (?P<need>.+?), found (?P<got>\S+) after the earlier steps\)$")
 _FORBIDDEN = re.compile(r"^(calls: \S+ must not be called)")
 _FOLDED = re.compile(r" \(x\d+\)$")
