@@ -319,6 +319,18 @@ class _Handler(WSGIRequestHandler):
             with contextlib.suppress(OSError):
                 self.connection.close()
 
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server answers a malformed request with an HTML page; the proxy answers in plain text."""
+        body = f"signup-harness intercept: {message or 'bad request'}\n".encode()
+        self.send_response(code, message)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD" and code >= 200 and code not in (204, 304):
+            self.wfile.write(body)
+        self.close_connection = True
+
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         return None
 

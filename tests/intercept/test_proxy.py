@@ -124,6 +124,13 @@ def test_plain_http_is_refused_and_the_proxy_is_no_server(proxy: InterceptProxy)
     assert [e.kind for e in proxy.events()] == ["plain-http", "refused"]
 
 
+def test_a_malformed_request_gets_a_plain_answer(proxy: InterceptProxy) -> None:
+    answer = _raw(proxy, b"CONNECT graph.facebook.com:443 HTTP/1.1\r\n" + b"X-Flood: y\r\n" * 150 + b"\r\n")
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 431") and b"text/plain" in head
+    assert body.startswith(b"signup-harness intercept: ") and b"<" not in body
+
+
 def test_an_https_url_sent_in_the_clear_is_served(proxy: InterceptProxy, harness: Harness) -> None:
     """axios sends `GET https://host/...` to the proxy instead of CONNECT; the request is served all the same."""
     auth = base64.b64encode(b"acme:intercept").decode()
