@@ -1,10 +1,9 @@
 """The local certificate authority of the interception proxy: one CA, one leaf certificate for the vendor hosts.
 
 A CA is generated per run (in a temporary folder) or kept in a folder for browsers and repeated local use
-(`--ca-dir`): `ca.pem` is the certificate to trust, `ca-key.pem` its private key (never leaves the folder),
-`ca-bundle.pem` the CA followed by the public roots (certifi), for clients whose CA variable *replaces* the
-system store (`SSL_CERT_FILE`, `REQUESTS_CA_BUNDLE`, `CURL_CA_BUNDLE`): hosts exempted with `NO_PROXY` still
-verify.
+(`--ca-dir`): `ca.pem` is the certificate to trust (what the CA variables point at), `ca-key.pem` its private
+key (never leaves the folder), `ca-bundle.pem` the CA followed by the public roots (certifi), for a client that
+must also reach a real https host exempted with `NO_PROXY`.
 
 Certificates are made by trustme (the Python Cryptographic Authority's `cryptography` underneath); TLS itself is
 the standard library's `ssl` (OpenSSL).

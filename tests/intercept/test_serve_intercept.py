@@ -57,7 +57,7 @@ def test_serve_intercept_prints_what_a_shell_needs_and_keeps_its_ca(tmp_path: Pa
     try:
         assert urls["proxy"].startswith("http://127.0.0.1:") and urls["ca"] == str(ca_dir / "ca.pem")
         exports = dict(line.removeprefix("export ").split("=", 1) for line in lines if line.startswith("export "))
-        assert exports["HTTPS_PROXY"] == urls["proxy"] and exports["CURL_CA_BUNDLE"] == str(ca_dir / "ca-bundle.pem")
+        assert exports["HTTPS_PROXY"] == urls["proxy"] and exports["CURL_CA_BUNDLE"] == str(ca_dir / "ca.pem")
         env = {
             "PATH": "/usr/bin:/bin",
             "HTTPS_PROXY": exports["HTTPS_PROXY"],

@@ -130,9 +130,8 @@ def test_the_intercept_environment(
     assert seen["HTTPS_PROXY"] == seen["https_proxy"] == seen["HTTP_PROXY"]
     assert seen["HTTPS_PROXY"].startswith("http://cancel-at-phone-number-setup-1:intercept@127.0.0.1:")
     assert "127.0.0.1" in seen["NO_PROXY"] and "localhost" in seen["NO_PROXY"]
-    bundle = Path(seen["SSL_CERT_FILE"]).name
-    assert bundle == "ca-bundle.pem" and seen["REQUESTS_CA_BUNDLE"] == seen["CURL_CA_BUNDLE"] == seen["SSL_CERT_FILE"]
-    assert Path(seen["NODE_EXTRA_CA_CERTS"]).name == "ca.pem"
+    assert Path(seen["SSL_CERT_FILE"]).name == "ca.pem"
+    assert seen["REQUESTS_CA_BUNDLE"] == seen["CURL_CA_BUNDLE"] == seen["NODE_EXTRA_CA_CERTS"] == seen["SSL_CERT_FILE"]
     assert seen["NODE_OPTIONS"].startswith("--max-old-space-size=512 --require ")
     assert seen["NODE_OPTIONS"].endswith("proxy-preload.cjs")
     assert seen["SIGNUP_GRAPH_BASE_URL"] == "https://graph.facebook.com"
