@@ -12,7 +12,7 @@ from pathlib import Path
 
 from fakes.harness import Harness
 
-from .intercept import VENDOR_HOSTS, InterceptProxy, LocalCA
+from .intercept import VENDOR_HOSTS, InterceptProxy, LocalCA, intercept
 from .intercept.environment import intercept_environment, shell_exports
 
 DEFAULT_PROXY_PORT = 8030
@@ -38,8 +38,7 @@ def add_intercept_arguments(parser: argparse.ArgumentParser) -> None:
 
 def start_intercept(harness: Harness, args: argparse.Namespace) -> InterceptProxy:
     ca = LocalCA(args.ca_dir or default_ca_dir())
-    apps = {"graph": harness.graph_app, "telnyx": harness.telnyx_app}
-    return InterceptProxy(apps, ca, host=args.host if args.host != "localhost" else "127.0.0.1", port=args.proxy_port)
+    return intercept(harness, ca, host=args.host if args.host != "localhost" else "127.0.0.1", port=args.proxy_port)
 
 
 def announce(proxy: InterceptProxy) -> None:

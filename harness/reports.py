@@ -80,6 +80,14 @@ def cause_scope(entry: dict[str, Any], limit: int = 8) -> str:
     return f"{len(ids)} scenario{'s' if len(ids) != 1 else ''}: {named}"
 
 
+class Interrupted(Exception):
+    """Ctrl-C during a run: what finished before it (results, records, seconds), for the reports."""
+
+    def __init__(self, results: list[Any], records: list[dict[str, Any]], seconds: float, total: int) -> None:
+        super().__init__(f"interrupted after {len(results)} of {total} scenarios")
+        self.results, self.records, self.seconds, self.total = results, records, seconds, total
+
+
 def play_with_console(
     scenarios: Sequence[Any],
     play_all: Any,
@@ -90,14 +98,24 @@ def play_with_console(
     table and the summary line (`run` and `verify`).
 
     `play_all(scenarios, on_start=..., on_result=...)` is Runner.run_all or Verifier.verify_all; returns the
-    results, their records and the wall time."""
+    results, their records and the wall time. Ctrl-C raises `Interrupted` with the scenarios that finished."""
     console = ConsoleReport(len(scenarios), color=None if color == "auto" else color == "always")
     started = time.perf_counter()
-    results = play_all(
-        scenarios,
-        on_start=lambda i, s: console.started(i, s.id),
-        on_result=lambda i, r: console.finished(i, r.to_dict()),
-    )
+    finished: list[Any] = []
+
+    def on_result(index: int, result: Any) -> None:
+        finished.append(result)
+        console.finished(index, result.to_dict())
+
+    try:
+        results = play_all(scenarios, on_start=lambda i, s: console.started(i, s.id), on_result=on_result)
+    except KeyboardInterrupt:
+        seconds = time.perf_counter() - started
+        records = [r.to_dict() for r in finished]
+        console.stream.write("\n")
+        if records:
+            console.table(records)
+        raise Interrupted(finished, records, seconds, len(scenarios)) from None
     seconds = time.perf_counter() - started
     records = [r.to_dict() for r in results]
     if roll_up is not None:
@@ -108,6 +126,7 @@ def play_with_console(
 
 
 def write_json(records: Sequence[dict[str, Any]], path: Path, meta: dict[str, Any]) -> None:
+    """`meta["incomplete"]` (set when a run was interrupted) says that `scenarios` holds only what finished."""
     passed = sum(r["verdict"] == "pass" for r in records)
     document = {**meta, "summary": {"passed": passed, "failed": len(records) - passed}, "scenarios": list(records)}
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -118,11 +137,13 @@ def write_junit(
     records: Sequence[dict[str, Any]],
     path: Path,
     suite_name: str = "signup-harness",
+    incomplete: bool = False,
     causes: Sequence[dict[str, Any]] = (),
 ) -> None:
     """JUnit XML as CI servers read it: one testcase per scenario, failures carry every reason (the most specific
     first, as the failure message). `causes` (the roll-up) leads the suite as ordered properties, and is the
-    suite's own system-out."""
+    suite's own system-out. An interrupted run (`incomplete`) is an error of the suite, so that no CI server reads
+    it as passed."""
     failures = sum(r["verdict"] != "pass" for r in records)
     total_time = sum(r["duration_ms"] for r in records) / 1000
     suite = ET.Element(
@@ -130,7 +151,7 @@ def write_junit(
         name=suite_name,
         tests=str(len(records)),
         failures=str(failures),
-        errors="0",
+        errors="1" if incomplete else "0",
         skipped="0",
         time=f"{total_time:.3f}",
     )
@@ -158,6 +179,12 @@ def write_junit(
             if entry.get("troubleshooting"):
                 lines.append(f"   guide, troubleshooting: {entry['troubleshooting']}")
         ET.SubElement(suite, "system-out").text = _xml_safe("\n".join(lines))
+    if incomplete:
+        found = suite.find("properties")
+        properties = found if found is not None else ET.Element("properties")
+        if found is None:
+            suite.insert(0, properties)
+        properties.insert(0, ET.Element("property", name="incomplete", value="true: the run was interrupted"))
     path.parent.mkdir(parents=True, exist_ok=True)
     root = ET.Element("testsuites", name=suite_name, tests=str(len(records)), failures=str(failures))
     root.append(suite)

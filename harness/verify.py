@@ -35,6 +35,7 @@ from .arming import credentials_for
 from .client.config import ENV_VARS, RETRY_ENV_VARS, SECRET_FILE_ENV_VARS
 from .diagnosis import diagnose, reason_key, vendor_advice
 from .intercept import InterceptProxy, LocalCA
+from .intercept import intercept as intercept_proxy
 from .intercept.environment import INTERCEPT_VARIABLES, intercept_environment
 from .judge import Observation, judge, unknown_request_label, violation_label
 from .runner import DEFAULT_CLIENT_TIMEOUT, DEFAULT_RETRY, Runner, play_all, tenant_urls
@@ -420,8 +421,7 @@ class Verifier:
         self.proxy: InterceptProxy | None = None
         if intercept:
             ca = LocalCA(ca_dir if ca_dir is not None else Path(self._workdir.name) / "ca")
-            apps = {"graph": self.runner.harness.graph_app, "telnyx": self.runner.harness.telnyx_app}
-            self.proxy = InterceptProxy(apps, ca)
+            self.proxy = intercept_proxy(self.runner.harness, ca)
 
     def close(self) -> None:
         if self.proxy is not None:

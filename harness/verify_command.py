@@ -13,9 +13,10 @@ from typing import Any
 
 from fakes.core.errors import HarnessError
 
+from .cli_support import EXIT_INTERRUPTED, EXIT_USAGE, CliError, check_scenarios_dir, check_writable
 from .diagnosis import roll_up
 from .html_report import write_html
-from .reports import play_with_console, write_json, write_junit
+from .reports import Interrupted, play_with_console, write_json, write_junit
 from .scenarios import load_catalogue, select
 from .verify import DEFAULT_OUTPUT_LIMIT, DEFAULT_TIMEOUT, GUIDE_URL, HANDED_OVER, Scrubber, Verifier
 
@@ -74,7 +75,7 @@ def add_verify_parser(subparsers: Any) -> argparse.ArgumentParser:
 def run_verify(args: argparse.Namespace) -> int:
     def fail(message: str) -> int:
         print(f"signup-harness verify: {message}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
 
     if not args.cmd.strip():
         return fail("--cmd is empty")
@@ -82,6 +83,9 @@ def run_verify(args: argparse.Namespace) -> int:
         return fail("--timeout must be positive")
     if args.cwd is not None and not args.cwd.is_dir():
         return fail(f"--cwd {args.cwd} is not a directory")
+    for option in ("json", "junit", "html"):
+        check_writable(getattr(args, option), f"--{option}")
+    check_scenarios_dir(args.scenarios)
     try:
         scenarios = select(load_catalogue(args.scenarios), args.ids, args.tags)
     except HarnessError as exc:
@@ -91,19 +95,23 @@ def run_verify(args: argparse.Namespace) -> int:
         return fail("no scenario matches the selection")
     if args.ca_dir is not None and not args.intercept:
         return fail("--ca-dir needs --intercept")
-    with Verifier(
-        args.cmd,
-        cwd=args.cwd,
-        timeout=args.timeout,
-        seed=args.seed,
-        output_limit=args.output_limit,
-        intercept=args.intercept,
-        ca_dir=args.ca_dir,
-    ) as v:
-        problem = v.preflight()
-        if problem:
-            return fail(f"the command cannot start: {problem}")
-        results, records, _ = play_with_console(scenarios, v.verify_all, args.color, roll_up)
+    interrupted: Interrupted | None = None
+    try:
+        with Verifier(
+            args.cmd,
+            cwd=args.cwd,
+            timeout=args.timeout,
+            seed=args.seed,
+            output_limit=args.output_limit,
+            intercept=args.intercept,
+            ca_dir=args.ca_dir,
+        ) as v:
+            problem = v.preflight()
+            if problem:
+                return fail(f"the command cannot start: {problem}")
+            results, records, _ = play_with_console(scenarios, v.verify_all, args.color, roll_up)
+    except Interrupted as stopped:
+        interrupted, results, records = stopped, stopped.results, stopped.records
     # The command line is the partner's own; scrub it anyway in case a secret was typed into it.
     scrub = Scrubber.union(r.scrubber for r in results)
     meta = {
@@ -114,12 +122,21 @@ def run_verify(args: argparse.Namespace) -> int:
         "timeout_s": args.timeout,
         "guide": GUIDE_URL,
     }
-    if args.json:
-        write_json(records, args.json, {**meta, "causes": roll_up(records)})
-    if args.junit:
-        write_junit(records, args.junit, suite_name=SUITE, causes=roll_up(records))
-    if args.html:
-        write_html(records, args.html, meta, roll_up(records))
+    if interrupted is not None:
+        meta.update(incomplete=True, selected=interrupted.total)
+    causes = roll_up(records)
+    try:
+        if args.json:
+            write_json(records, args.json, {**meta, "causes": causes})
+        if args.junit:
+            write_junit(records, args.junit, suite_name=SUITE, incomplete=interrupted is not None, causes=causes)
+        if args.html:
+            write_html(records, args.html, meta, causes)
+    except OSError as exc:
+        raise CliError(f"cannot write a report ({exc.filename or ''}: {exc.strerror or exc})") from None
+    if interrupted is not None:
+        print(f"signup-harness verify: {interrupted}; reports hold what finished, marked incomplete", file=sys.stderr)
+        return EXIT_INTERRUPTED
     failed = [r for r in results if not r.passed]
     if failed and not args.html:
         print("Details (calls, violations, the partner's output): add --html report.html or --json report.json")

@@ -33,12 +33,15 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote, urlsplit
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from .ca import LocalCA
+
+if TYPE_CHECKING:
+    from fakes.harness import Harness
 
 WSGIApp = Callable[..., Iterable[bytes]]
 
@@ -76,6 +79,14 @@ class ProxyEvent:
         if self.kind == "plain-http":
             return f"network: plain http://{self.host} is not intercepted; the vendors' APIs are https://"
         return f"network: the partner tried to reach {self.host}:{self.port}, which the interception proxy refused"
+
+
+def intercept(harness: Harness, ca: LocalCA, host: str = "127.0.0.1", port: int = 0) -> InterceptProxy:
+    """The proxy in front of `harness`'s fakes. The vendor hosts become Host names the fakes answer (their guard
+    against DNS rebinding refuses any name it was not told of; nobody can rebind graph.facebook.com to us)."""
+    for name in VENDOR_HOSTS:
+        harness.world.access.allow_host(name)
+    return InterceptProxy({"graph": harness.graph_app, "telnyx": harness.telnyx_app}, ca, host=host, port=port)
 
 
 def refusal_message(host: str, port: int) -> str:

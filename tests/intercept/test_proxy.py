@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from fakes.harness import Harness
-from harness.intercept import VENDOR_HOSTS, InterceptProxy, LocalCA
+from harness.intercept import VENDOR_HOSTS, InterceptProxy, LocalCA, intercept
 
 APP = "100000000000001"
 SECRET = "local-app-secret-not-real"
@@ -29,7 +29,7 @@ def harness() -> Harness:
 
 @pytest.fixture
 def proxy(harness: Harness, tmp_path: Path) -> Iterator[InterceptProxy]:
-    with InterceptProxy({"graph": harness.graph_app, "telnyx": harness.telnyx_app}, LocalCA(tmp_path / "ca")) as p:
+    with intercept(harness, LocalCA(tmp_path / "ca")) as p:
         yield p
 
 
