@@ -12,6 +12,8 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from .verify import TROUBLESHOOTING_URL
+
 CSS = """
 :root { --pass: #1a7f37; --fail: #cf222e; --muted: #57606a; --line: #d0d7de; --soft: #f6f8fa; }
 * { box-sizing: border-box; }
@@ -43,6 +45,10 @@ table.calls th { background: var(--soft); }
 pre { background: var(--soft); border: 1px solid var(--line); border-radius: 6px; padding: 8px; overflow-x: auto;
       white-space: pre-wrap; word-break: break-word; font-size: 12px; max-height: 360px; }
 .muted { color: var(--muted); }
+section.causes { border: 1px solid var(--fail); border-radius: 6px; padding: 4px 16px; margin: 0 0 20px; }
+section.causes h2 { font-size: 16px; margin: 8px 0; }
+section.causes ol li { margin: 0 0 8px; }
+section.causes .reason { font-weight: 600; color: var(--fail); }
 .tag { display: inline-block; background: var(--soft); border: 1px solid var(--line); border-radius: 10px;
        padding: 0 6px; margin-right: 4px; font-size: 11px; color: var(--muted); }
 """
@@ -66,8 +72,8 @@ def _overview(records: Sequence[dict[str, Any]]) -> str:
             f"<td>{_e(reason)}</td></tr>"
         )
     return (
-        '<table class="overview"><thead><tr><th>verdict</th><th>scenario</th><th>title</th><th>first reason</th>'
-        "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+        '<table class="overview"><thead><tr><th>verdict</th><th>scenario</th><th>title</th>'
+        "<th>most specific reason</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
     )
 
 
@@ -168,7 +174,32 @@ def _scenario(record: dict[str, Any]) -> str:
     )
 
 
-def render_html(records: Sequence[dict[str, Any]], meta: dict[str, Any]) -> str:
+def _causes(causes: Sequence[dict[str, Any]]) -> str:
+    if not causes:
+        return ""
+    items = []
+    for entry in causes:
+        links = ", ".join(f'<a href="#{_anchor(i)}">{_e(i)}</a>' for i in entry["scenarios"])
+        count = entry["count"]
+        guide = ""
+        if entry.get("troubleshooting"):
+            guide = (
+                f'<br><span class="muted">guide, troubleshooting:</span> <a href="{_e(TROUBLESHOOTING_URL)}">'
+                f"{_e(entry['troubleshooting'])}</a>"
+            )
+        guidance = f'<br><span class="muted">{_e(entry["guidance"])}</span>' if entry.get("guidance") else ""
+        items.append(
+            f'<li><span class="reason">{_e(entry["reason"])}</span><br>broke {count} '
+            f"scenario{'s' if count != 1 else ''}: {links}{guidance}{guide}</li>"
+        )
+    return (
+        '<section class="causes"><h2>What broke, most scenarios first (fix the first one first)</h2><ol>'
+        + "".join(items)
+        + "</ol></section>"
+    )
+
+
+def render_html(records: Sequence[dict[str, Any]], meta: dict[str, Any], causes: Sequence[dict[str, Any]] = ()) -> str:
     passed = sum(r["verdict"] == "pass" for r in records)
     failed = len(records) - passed
     info = " · ".join(f"{_e(k)}: <code>{_e(v)}</code>" for k, v in meta.items() if v not in (None, ""))
@@ -180,12 +211,15 @@ def render_html(records: Sequence[dict[str, Any]], meta: dict[str, Any]) -> str:
         f'<p class="meta">{info}</p>'
         f'<p class="summary"><span class="pass">{passed} passed</span>, '
         f'<span class="{"fail" if failed else "pass"}">{failed} failed</span></p>'
+        + _causes(causes)
         + _overview(records)
         + "".join(_scenario(r) for r in records)
         + "</body></html>\n"
     )
 
 
-def write_html(records: Sequence[dict[str, Any]], path: Path, meta: dict[str, Any]) -> None:
+def write_html(
+    records: Sequence[dict[str, Any]], path: Path, meta: dict[str, Any], causes: Sequence[dict[str, Any]] = ()
+) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_html(records, meta), encoding="utf-8")
+    path.write_text(render_html(records, meta, causes), encoding="utf-8")

@@ -10,7 +10,7 @@ import json
 import sys
 import time
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -52,12 +52,32 @@ class ConsoleReport:
             for extra in r["reasons"][1:]:
                 self.stream.write(f"{'':<{id_width}}  {'':<7}  {'':>8}  {extra}\n")
 
+    def causes(self, entries: Sequence[dict[str, Any]]) -> None:
+        """The roll-up: each distinct cause, how many scenarios it broke, which, and the guide's section."""
+        if not entries:
+            return
+        self.stream.write(
+            "\n" + self._paint(BOLD, "What broke, most scenarios first (fix the first line first):") + "\n"
+        )
+        for number, entry in enumerate(entries, start=1):
+            self.stream.write(f"{number:>2}. {self._paint(RED, entry['reason'])}\n")
+            self.stream.write(f"    broke {cause_scope(entry)}\n")
+            if entry.get("troubleshooting"):
+                self.stream.write(f"    guide, troubleshooting: {entry['troubleshooting']}\n")
+
     def summary(self, records: Sequence[dict[str, Any]], seconds: float) -> str:
         passed = sum(r["verdict"] == "pass" for r in records)
         failed = len(records) - passed
         line = f"{passed} passed, {failed} failed"
         self.stream.write("\n" + self._paint(RED if failed else GREEN, line) + f" in {seconds:.2f}s\n")
         return line
+
+
+def cause_scope(entry: dict[str, Any], limit: int = 8) -> str:
+    """`3 scenarios: a, b, c` (at most `limit` ids named)."""
+    ids = entry["scenarios"]
+    named = ", ".join(ids[:limit]) + (f", and {len(ids) - limit} more" if len(ids) > limit else "")
+    return f"{len(ids)} scenario{'s' if len(ids) != 1 else ''}: {named}"
 
 
 class Interrupted(Exception):
@@ -69,9 +89,13 @@ class Interrupted(Exception):
 
 
 def play_with_console(
-    scenarios: Sequence[Any], play_all: Any, color: str = "auto"
+    scenarios: Sequence[Any],
+    play_all: Any,
+    color: str = "auto",
+    roll_up: Callable[[Sequence[dict[str, Any]]], list[dict[str, Any]]] | None = None,
 ) -> tuple[list[Any], list[dict[str, Any]], float]:
-    """Play scenarios with the live console, then print the table and the summary line (`run` and `verify`).
+    """Play scenarios with the live console, then print the roll-up of causes (when `roll_up` is given), the
+    table and the summary line (`run` and `verify`).
 
     `play_all(scenarios, on_start=..., on_result=...)` is Runner.run_all or Verifier.verify_all; returns the
     results, their records and the wall time. Ctrl-C raises `Interrupted` with the scenarios that finished."""
@@ -94,6 +118,8 @@ def play_with_console(
         raise Interrupted(finished, records, seconds, len(scenarios)) from None
     seconds = time.perf_counter() - started
     records = [r.to_dict() for r in results]
+    if roll_up is not None:
+        console.causes(roll_up(records))
     console.table(records)
     console.summary(records, seconds)
     return results, records, seconds
@@ -108,10 +134,16 @@ def write_json(records: Sequence[dict[str, Any]], path: Path, meta: dict[str, An
 
 
 def write_junit(
-    records: Sequence[dict[str, Any]], path: Path, suite_name: str = "signup-harness", incomplete: bool = False
+    records: Sequence[dict[str, Any]],
+    path: Path,
+    suite_name: str = "signup-harness",
+    incomplete: bool = False,
+    causes: Sequence[dict[str, Any]] = (),
 ) -> None:
-    """JUnit XML as CI servers read it: one testcase per scenario, failures carry every reason. An interrupted
-    run (`incomplete`) is an error of the suite, so that no CI server reads it as passed."""
+    """JUnit XML as CI servers read it: one testcase per scenario, failures carry every reason (the most specific
+    first, as the failure message). `causes` (the roll-up) leads the suite as ordered properties, and is the
+    suite's own system-out. An interrupted run (`incomplete`) is an error of the suite, so that no CI server reads
+    it as passed."""
     failures = sum(r["verdict"] != "pass" for r in records)
     total_time = sum(r["duration_ms"] for r in records) / 1000
     suite = ET.Element(
@@ -123,6 +155,11 @@ def write_junit(
         skipped="0",
         time=f"{total_time:.3f}",
     )
+    if causes:
+        properties = ET.SubElement(suite, "properties")
+        for number, entry in enumerate(causes, start=1):
+            value = f"{entry['reason']} | broke {cause_scope(entry)}"
+            ET.SubElement(properties, "property", name=f"cause.{number}", value=_xml_safe(value))
     for r in records:
         case = ET.SubElement(
             suite, "testcase", classname=suite_name, name=r["id"], time=f"{r['duration_ms'] / 1000:.3f}"
@@ -135,10 +172,19 @@ def write_junit(
         out.text = "calls: " + (", ".join(r.get("calls", [])) or "(none)")
         if r.get("output"):  # `verify` records carry the partner's (scrubbed, truncated) output
             out.text += "\n\n" + _xml_safe(r["output"])
+    if causes:  # the schema puts the suite's own system-out after its testcases
+        lines = ["What broke, most scenarios first (fix the first line first):"]
+        for number, entry in enumerate(causes, start=1):
+            lines.append(f"{number}. {entry['reason']}\n   broke {cause_scope(entry, limit=1000)}")
+            if entry.get("troubleshooting"):
+                lines.append(f"   guide, troubleshooting: {entry['troubleshooting']}")
+        ET.SubElement(suite, "system-out").text = _xml_safe("\n".join(lines))
     if incomplete:
-        properties = ET.Element("properties")
-        ET.SubElement(properties, "property", name="incomplete", value="true: the run was interrupted")
-        suite.insert(0, properties)
+        found = suite.find("properties")
+        properties = found if found is not None else ET.Element("properties")
+        if found is None:
+            suite.insert(0, properties)
+        properties.insert(0, ET.Element("property", name="incomplete", value="true: the run was interrupted"))
     path.parent.mkdir(parents=True, exist_ok=True)
     root = ET.Element("testsuites", name=suite_name, tests=str(len(records)), failures=str(failures))
     root.append(suite)

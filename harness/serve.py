@@ -52,6 +52,9 @@ def add_serve_parser(subparsers: Any) -> None:
     )
     parser.add_argument("--access-log", action="store_true", help="log each request (secrets redacted)")
     parser.add_argument("--check-responses", action="store_true", help="check every response against the specs")
+    from .intercept_serve import add_intercept_arguments  # the interception options live with their runner
+
+    add_intercept_arguments(parser)
 
 
 def build_harness(args: argparse.Namespace) -> Harness:
@@ -96,10 +99,21 @@ def run_serve(args: argparse.Namespace) -> int:
     except (OSError, SystemExit) as exc:  # werkzeug exits on a bind error it cannot recover from
         check_ports_free(args.host, ports)  # taken since the check above: say which
         raise CliError(f"cannot serve on {args.host}: {exc}") from None
+    proxy = None
+    if args.intercept:
+        from .intercept_serve import start_intercept
+
+        try:
+            proxy = start_intercept(harness, args)
+        except (OSError, ValueError) as exc:
+            server.stop()
+            raise CliError(f"--intercept: {exc}") from None
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):  # before announcing readiness: a prompt SIGTERM still exits 0
         signal.signal(sig, lambda *_: stop.set())
     urls = server.urls()
+    if proxy is not None:
+        urls.update({"proxy": proxy.url, "ca": str(proxy.ca.cert_path)})
     if args.urls_json:
         try:
             write_text(
@@ -116,8 +130,14 @@ def run_serve(args: argparse.Namespace) -> int:
     print(f"admin token:      {harness.admin_token}  (send it as {ADMIN_TOKEN_HEADER}; docs/admin.md)", flush=True)
     if args.allow_remote and not is_loopback(args.host):
         print(exposure_notice(args.host), flush=True)
+    if proxy is not None:
+        from .intercept_serve import announce
+
+        announce(proxy)
     print(f"ready in {ready_ms:.0f} ms; Ctrl-C to stop", flush=True)
     stop.wait()
+    if proxy is not None:
+        proxy.stop()
     server.stop()
     print("stopped", flush=True)
     return 0

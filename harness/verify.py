@@ -17,8 +17,10 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shlex
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -31,6 +33,10 @@ from fakes.core.redaction import REDACTED, redact_text
 
 from .arming import credentials_for
 from .client.config import ENV_VARS, RETRY_ENV_VARS, SECRET_FILE_ENV_VARS
+from .diagnosis import diagnose, reason_key, vendor_advice
+from .intercept import InterceptProxy, LocalCA
+from .intercept import intercept as intercept_proxy
+from .intercept.environment import INTERCEPT_VARIABLES, intercept_environment
 from .judge import Observation, judge, unknown_request_label, violation_label
 from .runner import DEFAULT_CLIENT_TIMEOUT, DEFAULT_RETRY, Runner, play_all, tenant_urls
 from .scenarios import Scenario
@@ -40,6 +46,9 @@ TROUBLESHOOTING_URL = f"{GUIDE_URL}#troubleshooting"
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_OUTPUT_LIMIT = 4000  # characters kept of each of stdout and stderr (head and tail)
 MAX_LABEL = 500
+# The real vendors' base URLs, handed over under --intercept (the proxy serves them from the fakes).
+REAL_GRAPH_URL = "https://graph.facebook.com"
+REAL_TELNYX_URL = "https://api.telnyx.com/v2"
 
 # What the partner's command finds in its environment. Documented in docs/verify.md (keep both in step).
 HANDED_OVER = {
@@ -61,6 +70,7 @@ HANDED_OVER = {
 }
 # Inherited variables that could point the child at something else, removed before ours are set.
 _CLEARED = {*HANDED_OVER, *ENV_VARS, *SECRET_FILE_ENV_VARS, *RETRY_ENV_VARS, "SIGNUP_ALLOW_REMOTE"}
+_SHELL_WORDS = {"!", "{", "(", "if", "for", "while", "until", "case", "exec", "command", "env", "time", "nohup"}
 
 
 # --- secrets --------------------------------------------------------------------------------------------------
@@ -227,6 +237,45 @@ def partner_verdict(run: PartnerRun, timeout: float) -> tuple[list[str], str | N
     return reasons, said
 
 
+def preflight(cmd: str, env: Mapping[str, str], cwd: str | os.PathLike[str] | None) -> str | None:
+    """Why `cmd` cannot start, or None. Checks the program its first word names the way the shell will find
+    it (`command -v`, with the child's PATH, in its cwd), so a run of forty "command not found" stops early."""
+    try:
+        words = shlex.split(cmd, comments=True)
+    except ValueError as exc:
+        return f"the command does not parse as a shell command line ({exc})"
+    while words and "=" in words[0] and not words[0].startswith("="):  # leading NAME=value assignments
+        words.pop(0)
+    if not words or words[0] in _SHELL_WORDS or any(c in words[0] for c in "$`;&|<>()"):
+        return None  # shell syntax: let the shell judge it
+    program = words[0]
+    where = Path(cwd) if cwd is not None else Path.cwd()
+    try:
+        probe = subprocess.run(  # noqa: S603 - the shell's own lookup, with the child's environment
+            ["sh", "-c", 'command -v -- "$1"', "sh", program],
+            cwd=cwd,
+            env=dict(env),
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=10,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"could not check the command with sh ({type(exc).__name__})"
+    if probe.returncode == 0:
+        if "/" in program and not os.access(where / program, os.X_OK):
+            return f"{program!r} (in cwd {where}) is not executable: chmod +x it, or run it with its interpreter"
+        return None
+    if "/" in program:
+        return f"{program!r} does not exist relative to the command's cwd {where}"
+    path = env.get("PATH", "")
+    hint = ""
+    for candidate in (where / program, where / ".venv" / "bin" / program, Path(sys.executable).parent / program):
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            hint = f"; there is one at {candidate}: give that path, or put its folder on PATH"
+            break
+    return f"{program!r} was not found on PATH (cwd {where}; PATH={path or '(empty)'}){hint}"
+
+
 # --- one verification -----------------------------------------------------------------------------------------
 
 
@@ -243,6 +292,8 @@ class VerifyResult:
     exchanges: list[dict[str, Any]] = field(default_factory=list)
     scrubber: Scrubber = field(default_factory=Scrubber, repr=False)
     output_limit: int = DEFAULT_OUTPUT_LIMIT
+    # reason key -> {"guidance", "troubleshooting", "error"}: what the vendor's answer to a violation means
+    advice: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def verdict(self) -> str:
@@ -282,6 +333,7 @@ class VerifyResult:
             "troubleshooting_url": TROUBLESHOOTING_URL if scenario.troubleshooting else None,
             "verdict": self.verdict,
             "reasons": self.reasons,
+            "advice": self.advice,
             "duration_ms": round(self.duration * 1000, 1),
             "tenant": self.tenant,
             "expected": {
@@ -356,6 +408,8 @@ class Verifier:
         seed: str | int = 0,
         output_limit: int = DEFAULT_OUTPUT_LIMIT,
         base_env: Mapping[str, str] | None = None,
+        intercept: bool = False,
+        ca_dir: str | os.PathLike[str] | None = None,
     ) -> None:
         if not cmd.strip():
             raise ValueError("the partner command is empty")
@@ -368,10 +422,22 @@ class Verifier:
         self.base_env = dict(os.environ if base_env is None else base_env)
         self.runner = Runner(seed=seed, transport="socket")
         self._workdir = tempfile.TemporaryDirectory(prefix="signup-verify-")
+        self.proxy: InterceptProxy | None = None
+        if intercept:
+            ca = LocalCA(ca_dir if ca_dir is not None else Path(self._workdir.name) / "ca")
+            self.proxy = intercept_proxy(self.runner.harness, ca)
 
     def close(self) -> None:
+        if self.proxy is not None:
+            self.proxy.stop()
+            self.proxy = None
         self.runner.close()
         self._workdir.cleanup()
+
+    def preflight(self) -> str | None:
+        """Why the command cannot start in the environment a scenario gets, or None (see `preflight`)."""
+        env = {k: v for k, v in self.base_env.items() if k not in _CLEARED}
+        return preflight(self.cmd, env, self.cwd)
 
     def __enter__(self) -> Verifier:
         return self
@@ -386,8 +452,14 @@ class Verifier:
         client = scenario.client
         credentials = credentials_for(scenario)
         graph_url, telnyx_url = tenant_urls(self.runner.graph_root, self.runner.telnyx_root, tenant)
+        if self.proxy is not None:  # the real hosts: the proxy puts each request into the tenant
+            graph_url, telnyx_url = REAL_GRAPH_URL, REAL_TELNYX_URL
         retry = {**DEFAULT_RETRY, **client.get("retry", {})}
         env = {k: v for k, v in self.base_env.items() if k not in _CLEARED}
+        if self.proxy is not None:
+            env = {k: v for k, v in env.items() if k not in INTERCEPT_VARIABLES and k != "NODE_OPTIONS"}
+            node_options = self.base_env.get("NODE_OPTIONS", "")
+            env.update(intercept_environment(self.proxy.proxy_url(tenant), self.proxy.ca, node_options))
         env.update(
             {
                 "SIGNUP_GRAPH_BASE_URL": graph_url,
@@ -419,6 +491,8 @@ class Verifier:
         result_file = Path(self._workdir.name) / f"{tenant}.result.json"
         result_file.unlink(missing_ok=True)
         env = self.environment(scenario, tenant, signup, result_file)
+        if self.proxy is not None:
+            self.proxy.default_tenant = tenant  # for a client that drops the proxy URL's user name
         run = run_command(self.cmd, env, self.cwd, self.timeout)
         run.result, run.result_problem = read_result_file(result_file)
         # Tokens the fakes minted for this partner are secrets too.
@@ -443,7 +517,12 @@ class Verifier:
                 {k: e[k] for k in ("vendor", "method", "path", "status")} for e in entries if not e["operation"]
             ],
         )
-        reasons = [scrubber.text(r) for r in process_reasons + judge(scenario, seen, partner=True)]
+        network = []
+        if self.proxy is not None:
+            self.proxy.wait_idle()
+            network = [e.reason() for e in self.proxy.events(tenant)]
+        judged = process_reasons + network + judge(scenario, seen, partner=True)
+        reasons = diagnose([scrubber.text(r) for r in judged])
         return VerifyResult(
             scenario=scenario,
             passed=not reasons,
@@ -456,6 +535,7 @@ class Verifier:
             exchanges=[_exchange(e) for e in entries],
             scrubber=scrubber,
             output_limit=self.output_limit,
+            advice=_advice(entries),
         )
 
     def verify_all(
@@ -465,6 +545,21 @@ class Verifier:
         on_result: Callable[[int, VerifyResult], None] | None = None,
     ) -> list[VerifyResult]:
         return play_all(scenarios, self.verify, on_start, on_result)
+
+
+def _advice(entries: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """For each violation the vendor answered with an error: what the client's error table makes of it."""
+    advice: dict[str, dict[str, Any]] = {}
+    for entry in entries:
+        if not entry["operation"] or entry["status"] < 400 or entry["fault"]:
+            continue
+        operation = f"{entry['vendor']}.{entry['operation']}"
+        for v in entry["violations"]:
+            key = reason_key("contract: " + violation_label({**v, "operation": operation}))
+            if key not in advice:
+                body = entry["response_body"]
+                advice[key] = vendor_advice(entry["vendor"], entry["operation"], entry["status"], body)
+    return advice
 
 
 def _clean_result(result: dict[str, Any], scrubber: Scrubber) -> dict[str, Any]:

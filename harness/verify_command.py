@@ -1,6 +1,7 @@
 """`signup-harness verify --cmd "<partner command>"`: judge a partner's own backend against the catalogue.
 
-Exit status: 0 every scenario passed; 1 at least one failed; 2 bad arguments or an empty selection.
+Exit status: 0 every scenario passed; 1 at least one failed; 2 bad arguments, an empty selection, or a command
+that cannot start (checked once, before the catalogue runs).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 from fakes.core.errors import HarnessError
 
 from .cli_support import EXIT_INTERRUPTED, EXIT_USAGE, CliError, check_scenarios_dir, check_writable
+from .diagnosis import roll_up
 from .html_report import write_html
 from .reports import Interrupted, play_with_console, write_json, write_junit
 from .scenarios import load_catalogue, select
@@ -55,6 +57,17 @@ def add_verify_parser(subparsers: Any) -> argparse.ArgumentParser:
         help="characters of the partner's stdout and of its stderr kept per scenario, 0 for all "
         f"(default {DEFAULT_OUTPUT_LIMIT})",
     )
+    parser.add_argument(
+        "--intercept",
+        action="store_true",
+        help="serve the real vendor hosts (https://graph.facebook.com, https://api.telnyx.com, ...) from the fakes "
+        "through an HTTPS proxy: your code keeps its hard-coded URLs (HTTPS_PROXY and the CA variables are set)",
+    )
+    parser.add_argument(
+        "--ca-dir",
+        type=Path,
+        help="with --intercept: keep the local CA in this folder (reused when present) instead of a new one per run",
+    )
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     return parser
 
@@ -80,12 +93,23 @@ def run_verify(args: argparse.Namespace) -> int:
     scenarios = [s for s in scenarios if s.id not in set(args.exclude)]
     if not scenarios:
         return fail("no scenario matches the selection")
+    if args.ca_dir is not None and not args.intercept:
+        return fail("--ca-dir needs --intercept")
     interrupted: Interrupted | None = None
     try:
         with Verifier(
-            args.cmd, cwd=args.cwd, timeout=args.timeout, seed=args.seed, output_limit=args.output_limit
+            args.cmd,
+            cwd=args.cwd,
+            timeout=args.timeout,
+            seed=args.seed,
+            output_limit=args.output_limit,
+            intercept=args.intercept,
+            ca_dir=args.ca_dir,
         ) as v:
-            results, records, _ = play_with_console(scenarios, v.verify_all, args.color)
+            problem = v.preflight()
+            if problem:
+                return fail(f"the command cannot start: {problem}")
+            results, records, _ = play_with_console(scenarios, v.verify_all, args.color, roll_up)
     except Interrupted as stopped:
         interrupted, results, records = stopped, stopped.results, stopped.records
     # The command line is the partner's own; scrub it anyway in case a secret was typed into it.
@@ -94,19 +118,20 @@ def run_verify(args: argparse.Namespace) -> int:
         "command": scrub.text(args.cmd),
         "cwd": str(args.cwd) if args.cwd else None,
         "seed": str(args.seed),
-        "transport": "socket",
+        "transport": "intercept" if args.intercept else "socket",
         "timeout_s": args.timeout,
         "guide": GUIDE_URL,
     }
     if interrupted is not None:
         meta.update(incomplete=True, selected=interrupted.total)
+    causes = roll_up(records)
     try:
         if args.json:
-            write_json(records, args.json, meta)
+            write_json(records, args.json, {**meta, "causes": causes})
         if args.junit:
-            write_junit(records, args.junit, suite_name=SUITE, incomplete=interrupted is not None)
+            write_junit(records, args.junit, suite_name=SUITE, incomplete=interrupted is not None, causes=causes)
         if args.html:
-            write_html(records, args.html, meta)
+            write_html(records, args.html, meta, causes)
     except OSError as exc:
         raise CliError(f"cannot write a report ({exc.filename or ''}: {exc.strerror or exc})") from None
     if interrupted is not None:

@@ -107,7 +107,8 @@ def test_a_partner_that_hangs_is_stopped_and_fails(
 
 
 def test_a_command_that_cannot_start_fails_even_where_a_failure_is_expected(verify: Callable[..., Any]) -> None:
-    run = verify("definitely-not-a-partner-command-7", "--id", "garbage-code")
+    # The program exists (so the preflight lets it through) but what it runs does not: the shell exits 127.
+    run = verify("sh -c definitely-not-a-partner-command-7", "--id", "garbage-code")
     record = run.by_id["garbage-code"]
     assert record["verdict"] == "fail"
     assert record["reasons"][0].startswith("command: could not start (the shell exited 127")
