@@ -12,6 +12,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from .control import Control
 from .errors import HarnessError
+from .inspection import register_inspection_routes
 from .world import DEFAULT_TENANT, World
 
 
@@ -122,6 +123,7 @@ def admin_blueprint(world: World, vendor: str, extra: Any = None) -> Blueprint:
             raise HarnessError("this harness was started without the scenario catalogue")
         return jsonify(world.scenario_armer(scenario_id, _tenant())), 201
 
+    register_inspection_routes(admin, world, _tenant)  # world, tenants, scenarios, timeline (the live view's)
     if extra is not None:
         extra(admin, control)
     return admin
