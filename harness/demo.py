@@ -238,6 +238,7 @@ def _print_banner(fakes_server: Server, portal: PortalServer, plan: dict[str, ob
         f"  portal       {portal.url}   <- open this, click Connect WhatsApp",
         f"  Graph fake   {graph}   (fake SDK: {graph}/en_US/sdk.js)",
         f"  Telnyx fake  {fakes_server.telnyx_url}",
+        f"  live view    {graph}/__admin/ui   <- the timeline, the flow and the world, as you click",
         f"  journal      {graph}/__admin/journal",
         f"  popup        {popup}",
         "Press Ctrl+C to stop.",

@@ -28,7 +28,7 @@ def _reply(entry: dict[str, Any]) -> Reply:
     response.status_code = int(entry["status"])
     body = entry.get("response_body")
     response._content = (body if isinstance(body, str) else json.dumps(body)).encode()
-    response.headers["Content-Type"] = "application/json"
+    response.headers.update(entry.get("response_headers") or {})  # Graph's WWW-Authenticate names the error
     call = Call(entry["vendor"], entry.get("operation") or "", entry.get("method", "GET"), "", Redactor())
     return Reply(call, response, attempts=1)
 

@@ -80,6 +80,7 @@ def run_serve(args: argparse.Namespace) -> int:
     print(f"Meta Graph fake:  {urls['graph']}", flush=True)
     print(f"Telnyx fake:      {urls['telnyx']}", flush=True)
     print(f"control plane:    {urls['graph']}/__admin  {urls['telnyx'].removesuffix('/v2')}/__admin", flush=True)
+    print(f"live view:        {urls['graph']}/__admin/ui", flush=True)
     print(f"ready in {ready_ms:.0f} ms; Ctrl-C to stop", flush=True)
     stop.wait()
     server.stop()
