@@ -119,11 +119,24 @@ def arm_scenario(world: World, scenario_id: str, tenant: str = DEFAULT_TENANT) -
 def timeline(world: World, tenant: str = DEFAULT_TENANT, since: int = 0) -> list[dict[str, Any]]:
     """The tenant's journal entries after `since`, each with `explanation`: what the error mapping table reads in
     it (error class, vendor code, guidance, the guide's troubleshooting section), or None."""
+    return timeline_page(world, tenant, since)["entries"]
+
+
+def timeline_page(world: World, tenant: str = DEFAULT_TENANT, since: int = 0) -> dict[str, Any]:
+    """`timeline()` plus what a poller needs: the last sequence number, and the oldest one the journal still
+    holds for the tenant (`first_seq`, None when empty), so that rows cleared, reset or dropped disappear."""
+    held = world.journal.entries(tenant=tenant)
     explain = world.error_explainer
-    entries = [entry.to_dict() for entry in world.journal.entries(tenant=tenant, since=since)]
+    entries = [entry.to_dict() for entry in held if entry.seq > since]
     for entry in entries:
         entry["explanation"] = explain(entry) if explain is not None else None
-    return entries
+    return {
+        "tenant": tenant,
+        "entries": entries,
+        "last_seq": entries[-1]["seq"] if entries else since,
+        "first_seq": held[0].seq if held else None,
+        "limit": world.journal.limit,
+    }
 
 
 def register_inspection_routes(admin: Blueprint, world: World, tenant_of: Any) -> None:
@@ -147,7 +160,4 @@ def register_inspection_routes(admin: Blueprint, world: World, tenant_of: Any) -
             since = int(request.args.get("since", "0"))
         except ValueError as exc:
             raise HarnessError("'since' must be an integer sequence number") from exc
-        tenant = tenant_of()
-        entries = timeline(world, tenant, since)
-        last = entries[-1]["seq"] if entries else since
-        return jsonify(tenant=tenant, entries=entries, last_seq=last, limit=world.journal.limit)
+        return jsonify(timeline_page(world, tenant_of(), since))

@@ -119,6 +119,7 @@
     state.polls += 1;
     return Promise.all(jobs).then(function (results) {
       if (generation !== state.generation) return; // the tenant changed, or the journal was cleared, meanwhile
+      dropEntriesBefore(results[0].first_seq);
       addEntries(results[0].entries || []);
       if (typeof results[0].last_seq === 'number') state.since = Math.max(state.since, results[0].last_seq);
       state.world = results[1];
@@ -192,6 +193,19 @@
       tbody.appendChild(rows[1]);
     });
     renderCount();
+  }
+
+  // The journal no longer holds what came before `first` (cleared, reset, or dropped as the oldest): nor do we.
+  function dropEntriesBefore(first) {
+    var limit = typeof first === 'number' ? first : Infinity;
+    if (!state.entries.length || state.entries[0].seq >= limit) return;
+    state.entries = state.entries.filter(function (e) {
+      if (e.seq >= limit) return true;
+      delete state.seen[e.seq];
+      var row = document.querySelector('tr.entry[data-seq="' + e.seq + '"]');
+      if (row) { row.nextSibling.remove(); row.remove(); }
+      return false;
+    });
   }
 
   function renderCount() {
@@ -350,6 +364,13 @@
     return String(value);
   }
 
+  var FIRST_COLUMNS = ['id', 'name', 'operation', 'status', 'state', 'value', 'waba_id', 'phone_number_id'];
+
+  function rank(column) {
+    var i = FIRST_COLUMNS.indexOf(column);
+    return i < 0 ? FIRST_COLUMNS.length : i;
+  }
+
   function table(name, rows) {
     var wrap = el('div', 'world-table');
     wrap.setAttribute('data-table', name);
@@ -362,6 +383,8 @@
     rows.forEach(function (row) {
       Object.keys(row).forEach(function (k) { if (columns.indexOf(k) < 0) columns.push(k); });
     });
+    // The snapshot's keys arrive sorted; a record reads best by its id, name and state first.
+    columns.sort(function (a, b) { return rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0); });
     var t = el('table');
     var head = el('tr');
     columns.forEach(function (c) { head.appendChild(el('th', null, c)); });
