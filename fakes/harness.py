@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING, Any
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
+from .core import inspection
 from .core.clock import Clock
 from .core.control import Control
-from .core import inspection
 from .core.faults import Fault
 from .core.openapi import CompiledSpec
 from .core.redaction import redact_text

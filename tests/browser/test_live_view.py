@@ -114,7 +114,8 @@ def test_the_timeline_grows_while_the_reference_client_onboards(fresh: Live, pag
 
     expect(rows).to_have_count(2)
     expect(portal.locator("#result-title")).to_have_text("WhatsApp connected")
-    assert [r.get_attribute("data-operation") for r in rows.all()] == ["graph.exchangeCode", "telnyx.registerTechProvider"]
+    operations = [r.get_attribute("data-operation") for r in rows.all()]
+    assert operations == ["graph.exchangeCode", "telnyx.registerTechProvider"]
     assert page.evaluate("window.notReloaded") is True
     expect(page.locator('[data-step="telnyx"]')).to_have_attribute("data-state", "done")
     expect(page.locator('[data-step="resolve"]')).to_have_attribute("data-state", "skipped")  # the event had ids
@@ -217,7 +218,8 @@ def test_the_tenant_picker_lists_the_default_first_and_follows_the_fragment(fres
 def start_demo_command(*options: str) -> tuple[subprocess.Popen[bytes], str]:
     """`signup-harness demo ...` on free ports; returns the process and its banner."""
     script = shutil.which("signup-harness", path=str(Path(sys.executable).parent))
-    command = [script] if script else [sys.executable, "-c", "import sys; from harness.cli import main; sys.exit(main())"]
+    fallback = [sys.executable, "-c", "import sys; from harness.cli import main; sys.exit(main())"]
+    command = [script] if script else fallback
     process = subprocess.Popen(
         [*command, "demo", "--port", "0", "--graph-port", "0", "--telnyx-port", "0", *options],
         stdout=subprocess.PIPE,
