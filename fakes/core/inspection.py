@@ -142,19 +142,19 @@ def timeline_page(world: World, tenant: str = DEFAULT_TENANT, since: int = 0) ->
 def register_inspection_routes(admin: Blueprint, world: World, tenant_of: Any) -> None:
     """Add the read-only operations above to the /__admin blueprint; `tenant_of()` names the request's tenant."""
 
-    @admin.get("/world")
+    @admin.get("/world", endpoint="getWorld")
     def world_view() -> Response:
         return jsonify(world_snapshot(world, tenant_of()))
 
-    @admin.get("/tenants")
+    @admin.get("/tenants", endpoint="listTenants")
     def tenants_view() -> Response:
         return jsonify(tenants=tenants(world))
 
-    @admin.get("/scenarios")
+    @admin.get("/scenarios", endpoint="listScenarios")
     def scenarios_view() -> Response:
         return jsonify(scenarios=scenarios(world))
 
-    @admin.get("/timeline")
+    @admin.get("/timeline", endpoint="getTimeline")
     def timeline_view() -> Response:
         try:
             since = int(request.args.get("since", "0"))
