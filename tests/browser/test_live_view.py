@@ -127,6 +127,7 @@ def test_the_timeline_grows_while_the_reference_client_onboards(fresh: Live, pag
     assert "authorization: Bearer [REDACTED]" in detail.locator(".headers").inner_text()
     assert API_KEY not in detail.inner_text()
     assert '"status": "registered"' in detail.locator(".response-body").inner_text()
+    assert "x-request-id:" in detail.locator(".response-headers").inner_text()  # Telnyx's own headers
 
 
 def test_a_spec_violation_shows_in_red_with_its_pointer(fresh: Live, page: Any) -> None:

@@ -301,6 +301,9 @@
     request.appendChild(el('pre', 'request-body', pretty(entry.request_body)));
     var response = el('div', 'half');
     response.appendChild(el('h3', null, 'Response ' + entry.status));
+    response.appendChild(el('pre', 'response-headers', Object.keys(entry.response_headers || {}).map(function (k) {
+      return k + ': ' + entry.response_headers[k];
+    }).join('\n')));
     response.appendChild(el('pre', 'response-body', pretty(entry.response_body)));
     box.appendChild(request);
     box.appendChild(response);
