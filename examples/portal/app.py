@@ -150,10 +150,11 @@ def create_portal_app(
 
 
 def default_live_view_url(graph_url: str) -> str:
-    """The harness's live view of the tenant a Graph base URL names (`.../_t/<tenant>`, else "default")."""
+    """The harness's live view of the tenant a Graph base URL names (`.../_t/<tenant>`, else "default"), in that
+    tenant's context: it needs no admin token, so none is put in this page."""
     base, marker, rest = graph_url.partition("/_t/")
     tenant = rest.split("/", 1)[0] if marker else "default"
-    return f"{base}/__admin/ui#tenant={quote(tenant, safe='')}"
+    return f"{base}/_t/{quote(tenant, safe='')}/__admin/ui"
 
 
 def main(argv: list[str] | None = None) -> int:

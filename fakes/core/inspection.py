@@ -20,7 +20,7 @@ from collections import Counter
 from dataclasses import asdict, fields, is_dataclass
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, jsonify
 
 from .errors import HarnessError
 from .redaction import REDACTED, SECRET_FIELDS, redact_text
@@ -139,12 +139,13 @@ def timeline_page(world: World, tenant: str = DEFAULT_TENANT, since: int = 0) ->
     }
 
 
-def register_inspection_routes(admin: Blueprint, world: World, tenant_of: Any) -> None:
-    """Add the read-only operations above to the /__admin blueprint; `tenant_of()` names the request's tenant."""
+def register_inspection_routes(admin: Blueprint, world: World, current: Any) -> None:
+    """Add the read-only operations above to the /__admin blueprint (specs/admin.yaml describes them);
+    `current()` is the admitted request (`fakes.core.admin.AdminRequest`: its tenant and checked query)."""
 
     @admin.get("/world", endpoint="getWorld")
     def world_view() -> Response:
-        return jsonify(world_snapshot(world, tenant_of()))
+        return jsonify(world_snapshot(world, current().one_tenant))
 
     @admin.get("/tenants", endpoint="listTenants")
     def tenants_view() -> Response:
@@ -156,8 +157,4 @@ def register_inspection_routes(admin: Blueprint, world: World, tenant_of: Any) -
 
     @admin.get("/timeline", endpoint="getTimeline")
     def timeline_view() -> Response:
-        try:
-            since = int(request.args.get("since", "0"))
-        except ValueError as exc:
-            raise HarnessError("'since' must be an integer sequence number") from exc
-        return jsonify(timeline_page(world, tenant_of(), since))
+        return jsonify(timeline_page(world, current().one_tenant, int(current().query.get("since", 0))))

@@ -12,9 +12,13 @@ The page itself holds nothing secret, so it is served without a token; under a t
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, request, url_for
+from pathlib import Path
+
+from flask import Blueprint, Response, jsonify, render_template, request, send_from_directory, url_for
 
 # The page runs only its own script and style, talks only to its own origin, and cannot be framed.
+STATIC = Path(__file__).resolve().parent / "static"
+ASSETS = frozenset(path.name for path in STATIC.iterdir() if path.is_file())
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; "
     "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
@@ -22,14 +26,9 @@ CONTENT_SECURITY_POLICY = (
 
 
 def ui_blueprint() -> Blueprint:
-    ui = Blueprint(
-        "admin_ui",
-        __name__,
-        url_prefix="/__admin/ui",
-        static_folder="static",
-        static_url_path="/static",
-        template_folder="templates",
-    )
+    # Not behind the control plane's guard: a navigation from the portal (another port: Sec-Fetch-Site
+    # same-site) must open it, and it holds and does nothing; every call its script makes is admitted as usual.
+    ui = Blueprint("admin_ui", __name__, url_prefix="/__admin/ui", template_folder="templates")
 
     @ui.after_request
     def headers(response: Response) -> Response:
@@ -39,10 +38,17 @@ def ui_blueprint() -> Blueprint:
         response.headers["X-Content-Type-Options"] = "nosniff"
         return response
 
-    @ui.get("/")
+    @ui.get("", endpoint="getLiveView")
     def page() -> str:
-        admin_base = url_for("admin_ui.page").removesuffix("ui/")  # /__admin/, under any /_t/<tenant> prefix
+        admin_base = url_for("admin_ui.getLiveView").removesuffix("ui")  # /__admin/, under any /_t/<tenant> prefix
         prefix_tenant = request.environ.get("harness.tenant") or ""
         return render_template("admin_ui/index.html", admin_base=admin_base, prefix_tenant=prefix_tenant)
+
+    @ui.get("/static/<filename>", endpoint="getLiveViewAsset")
+    def asset(filename: str) -> Response | tuple[Response, int]:
+        if filename not in ASSETS:
+            message = f"the live view has no asset {filename[:100]!r}"
+            return jsonify(harness_error={"message": message, "type": "NotFound"}), 404
+        return send_from_directory(STATIC, filename)
 
     return ui

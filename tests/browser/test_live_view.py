@@ -43,7 +43,8 @@ class Live:
 
     @property
     def ui_url(self) -> str:
-        return f"{self.fakes.graph_url}/__admin/ui"
+        """The root live view, as `serve` and `demo` print it: the admin token in the fragment."""
+        return f"{self.fakes.graph_url}/__admin/ui#token={self.harness.admin_token}"
 
 
 @pytest.fixture(scope="module")
@@ -179,7 +180,7 @@ def test_arming_a_scenario_from_the_page_changes_what_the_next_onboarding_gets(f
 
 
 def test_the_actions_are_the_control_operations(fresh: Live, page: Any) -> None:
-    page.goto(f"{fresh.ui_url}#tenant=default")
+    page.goto(f"{fresh.ui_url}&tenant=default")
     fresh.harness.complete_signup(app_id="100000000000001")
     requests.get(f"{fresh.fakes.graph_url}/v19.0/oauth/access_token", timeout=5)  # 400: no parameters
     expect(page.locator("tr.entry")).to_have_count(1)
@@ -208,7 +209,7 @@ def test_the_tenant_picker_lists_the_default_first_and_follows_the_fragment(fres
     expect(page.locator("tr.entry")).to_have_count(0)
     page.locator("#tenant").select_option("qa-run-2")
     expect(page.locator("tr.entry")).to_have_count(1)
-    assert page.evaluate("location.hash") == "#tenant=qa-run-2"
+    assert page.evaluate("location.hash") == f"#token={fresh.harness.admin_token}&tenant=qa-run-2"
     page.reload()
     expect(page.locator("#tenant")).to_have_value("qa-run-2")
 
@@ -257,7 +258,9 @@ def test_qa_sees_the_revoked_key_failure_in_the_live_view(browser: Any) -> None:
         portal = context.new_page()
         connect_through_portal(portal, portal_url, by_hand=False)  # the armed scenario plays the popup
         expect(portal.locator("#result-title")).to_have_text("WhatsApp not connected")
-        assert portal.locator("#live-view-link").get_attribute("href") == f"{ui_url}#tenant=default"
+        graph = banner_url("Graph fake", banner)
+        assert ui_url.startswith(f"{graph}/__admin/ui#token=")
+        assert portal.locator("#live-view-link").get_attribute("href") == f"{graph}/_t/default/__admin/ui"
 
         failing = ui.locator('tr.entry.failed[data-operation="telnyx.registerTechProvider"]')
         expect(failing).to_have_count(1)
@@ -269,6 +272,14 @@ def test_qa_sees_the_revoked_key_failure_in_the_live_view(browser: Any) -> None:
         expect(ui.locator('[data-step="telnyx"]')).to_have_attribute("data-state", "failed")
         ARTIFACTS.mkdir(exist_ok=True)
         ui.screenshot(path=str(ARTIFACTS / "live-view-telnyx-revoked-key.png"), full_page=True)
+
+        with context.expect_page() as opened:  # the result card's link: the tenant's view, no token needed
+            portal.locator("#live-view-link").click()
+        scoped = opened.value
+        expect(
+            scoped.locator('tr.entry.failed[data-operation="telnyx.registerTechProvider"] .vendor-code')
+        ).to_have_text("code 10009")
+        expect(scoped.locator("#advance")).to_be_disabled()  # the clock is world-wide: root only
     finally:
         context.close()
         process.terminate()

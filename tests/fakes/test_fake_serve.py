@@ -164,6 +164,6 @@ def test_serve_prints_the_live_view_whose_operations_know_the_catalogue(tmp_path
         assert page.status_code == 200 and "ui.js" in page.text
         catalogue = requests.get(f"{urls['graph']}/__admin/scenarios", timeout=5).json()["scenarios"]
         assert "telnyx-revoked-key" in [s["id"] for s in catalogue]
-        [entry] = requests.get(f"{urls['graph']}/__admin/timeline", timeout=5).json()["entries"]
+        [entry] = requests.get(f"{urls['graph']}/_t/default/__admin/timeline", timeout=5).json()["entries"]
         assert entry["explanation"]["vendor_code"] == "10009"  # the revoked key, read by the client's table
-        assert f"live view:        {urls['graph']}/__admin/ui\n" in proc.banner
+        assert f"live view:        {urls['graph']}/__admin/ui#token={urls['admin_token']}\n" in proc.banner

@@ -25,12 +25,12 @@ def portal(graph_url: str, **extra: Any) -> Any:
 
 def test_the_link_names_the_default_tenant_without_a_prefix() -> None:
     config = page_config(portal("http://127.0.0.1:8010/"))
-    assert config["liveViewUrl"] == "http://127.0.0.1:8010/__admin/ui#tenant=default"
+    assert config["liveViewUrl"] == "http://127.0.0.1:8010/_t/default/__admin/ui"
 
 
 def test_the_link_names_the_tenant_of_a_prefixed_graph_url() -> None:
     config = page_config(portal("http://127.0.0.1:8010/_t/acme-7"))
-    assert config["liveViewUrl"] == "http://127.0.0.1:8010/__admin/ui#tenant=acme-7"
+    assert config["liveViewUrl"] == "http://127.0.0.1:8010/_t/acme-7/__admin/ui"
 
 
 def test_a_given_live_view_url_wins() -> None:

@@ -32,7 +32,9 @@
   var fragment = parseFragment();
   var token = fragment.token || '';
   var state = {
-    tenant: fragment.tenant || body.getAttribute('data-prefix-tenant') || 'default',
+    // Under /_t/<tenant> the control plane acts on that tenant only: the prefix wins over the fragment.
+    tenant: body.getAttribute('data-prefix-tenant') || fragment.tenant || 'default',
+    scoped: !!body.getAttribute('data-prefix-tenant'),
     since: 0,
     entries: [],
     world: null,
@@ -541,6 +543,12 @@
     }
   });
 
+  if (state.scoped) {
+    // World-wide operations (the shared clock, the tenant list) need the root control plane and its token.
+    byId('tenant').disabled = true;
+    byId('advance').disabled = true;
+    byId('advance').title = 'the clock is world-wide: open the live view URL that serve or demo printed';
+  }
   writeFragment();
   renderFlow();
   loadScenarios();
