@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Flask
 
+from .core import inspection
 from .core.access import ADMIN_TOKEN_HEADER
 from .core.clock import Clock
 from .core.control import Control
@@ -102,6 +103,23 @@ class Harness:
 
     def complete_signup(self, tenant: str = DEFAULT_TENANT, **request: Any) -> dict[str, Any]:
         return self.control.complete_signup(request, tenant)
+
+    # -- what the live view (/__admin/ui) reads: fakes/core/inspection.py -------------------------------
+    def world_snapshot(self, tenant: str = DEFAULT_TENANT) -> dict[str, Any]:
+        return inspection.world_snapshot(self.world, tenant)
+
+    def tenants(self) -> list[dict[str, Any]]:
+        return inspection.tenants(self.world)
+
+    def scenarios(self) -> list[dict[str, Any]]:
+        return inspection.scenarios(self.world)
+
+    def arm_scenario(self, scenario_id: str, tenant: str = DEFAULT_TENANT) -> dict[str, Any]:
+        """POST /__admin/scenarios/<id>: needs the catalogue (harness.arming.enable_scenario_arming)."""
+        return inspection.arm_scenario(self.world, scenario_id, tenant)
+
+    def timeline(self, tenant: str = DEFAULT_TENANT, since: int = 0) -> list[dict[str, Any]]:
+        return inspection.timeline(self.world, tenant, since)
 
     # -- transports --------------------------------------------------------------------------------------
     def session(self) -> requests.Session:

@@ -12,7 +12,7 @@ from typing import Any
 from fakes.core.world import DEFAULT_TENANT
 from fakes.harness import Harness
 
-from .scenarios import Scenario, find
+from .scenarios import Scenario, find, load_catalogue
 
 # The standard world every scenario starts from: fakes/data/demo_world.yaml (one live app linked to Telnyx,
 # one active and one revoked Telnyx key). These are its ids and credentials.
@@ -49,6 +49,7 @@ def arm(harness: Harness, scenario: Scenario, tenant: str = DEFAULT_TENANT) -> C
     for fault in scenario.faults:
         harness.arm_fault(dict(fault), tenant)
     world_tenant.signup_plan = {"app_id": APP_ID, **scenario.signup}
+    world_tenant.scenario = {"id": scenario.id, "title": scenario.title}
     return credentials_for(scenario)
 
 
@@ -93,6 +94,23 @@ def arm_scenario(harness: Harness, scenario_id: str, tenant: str = DEFAULT_TENAN
     }
 
 
+def catalogue_summary() -> list[dict[str, Any]]:
+    """The catalogue as GET /__admin/scenarios lists it: what a person picks a scenario by."""
+    return [
+        {"id": s.id, "title": s.title, "tags": list(s.tags), "troubleshooting": s.troubleshooting}
+        for s in load_catalogue()
+    ]
+
+
 def enable_scenario_arming(harness: Harness) -> None:
-    """Let the control plane arm catalogue scenarios on this harness."""
+    """Let the control plane arm catalogue scenarios on this harness, list the catalogue, and read journal
+    entries through the reference client's error mapping table (the live view's troubleshooting column)."""
     harness.world.scenario_armer = lambda scenario_id, tenant: arm_scenario(harness, scenario_id, tenant)
+    harness.world.scenario_catalogue = catalogue_summary
+    harness.world.error_explainer = _explain_entry
+
+
+def _explain_entry(entry: dict[str, Any]) -> dict[str, Any] | None:
+    from .explain import explain_entry  # imports the client and requests: only once someone looks
+
+    return explain_entry(entry)

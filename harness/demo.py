@@ -219,7 +219,7 @@ def run_demo(args: argparse.Namespace, stop: threading.Event | None = None) -> i
     stop = stop or threading.Event()
     previous = _install_stop_handlers(stop)
     try:
-        _print_banner(fakes_server, portal, plan)
+        _print_banner(fakes_server, portal, plan, harness.admin_token)
         while not stop.wait(0.5):
             pass
     finally:
@@ -239,7 +239,7 @@ def signup_plan(outcome: str | None, cancel_step: str) -> dict[str, object] | No
     return plan
 
 
-def _print_banner(fakes_server: Server, portal: PortalServer, plan: dict[str, object] | None) -> None:
+def _print_banner(fakes_server: Server, portal: PortalServer, plan: dict[str, object] | None, admin_token: str) -> None:
     graph = fakes_server.graph_url
     popup = f"auto-plays {plan}" if plan else "a person clicks through it"
     lines = [
@@ -247,6 +247,7 @@ def _print_banner(fakes_server: Server, portal: PortalServer, plan: dict[str, ob
         f"  portal       {portal.url}   <- open this, click Connect WhatsApp",
         f"  Graph fake   {graph}   (fake SDK: {graph}/en_US/sdk.js)",
         f"  Telnyx fake  {fakes_server.telnyx_url}",
+        f"  live view    {graph}/__admin/ui#token={admin_token}   <- the timeline, the flow and the world",
         f"  journal      {graph}/_t/default/__admin/journal",
         f"  popup        {popup}",
         "Press Ctrl+C to stop.",

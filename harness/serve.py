@@ -128,6 +128,7 @@ def run_serve(args: argparse.Namespace) -> int:
     print(f"Telnyx fake:      {urls['telnyx']}", flush=True)
     print(f"control plane:    {graph_root}/__admin  {telnyx_root}/__admin", flush=True)
     print(f"admin token:      {harness.admin_token}  (send it as {ADMIN_TOKEN_HEADER}; docs/admin.md)", flush=True)
+    print(f"live view:        {graph_root}/__admin/ui#token={harness.admin_token}", flush=True)
     if args.allow_remote and not is_loopback(args.host):
         print(exposure_notice(args.host), flush=True)
     if proxy is not None:

@@ -48,6 +48,7 @@ print(json.dumps({
     "exchange": exchanged.status_code,
     "register": registered.status_code,
     "violations": [e["response_violations"] for e in h.journal() if e["response_violations"]],
+    "live_view": [session.get(f"{h.graph_url}/__admin/ui{path}").status_code for path in ("", "/static/ui.js")],
 }))
 """
 
@@ -80,6 +81,7 @@ def test_wheel_installs_and_runs_outside_the_checkout(tmp_path):
     assert report["spec_files"] == ["admin.yaml", "graph.yaml", "telnyx.yaml"]
     assert Path(report["scenarios"]) == site / "fakes" / "_bundled" / "scenarios"
     assert (report["exchange"], report["register"], report["violations"]) == (200, 200, [])
+    assert report["live_view"] == [200, 200]  # the page and its assets are in the wheel
 
     help_text = run(env / "bin" / "signup-harness", "serve", "--help", cwd=elsewhere).stdout
     assert "--graph-port" in help_text and "--allow-remote" in help_text

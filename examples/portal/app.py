@@ -22,6 +22,7 @@ import copy
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import requests
 from flask import Flask, Response, jsonify, render_template, request
@@ -76,13 +77,16 @@ def create_portal_app(
     telnyx_api_key: str,
     config_id: str,
     session: requests.Session | None = None,
+    live_view_url: str | None = None,
 ) -> Flask:
     """The portal: `graph_url` serves both the fake SDK (to the browser) and Graph (to the backend).
 
     `telnyx_url` includes /v2. `session` routes the backend's calls through your own transport (for example
-    `Harness.session()` when the fakes run in-process).
+    `Harness.session()` when the fakes run in-process). The result card links to `live_view_url`, by default
+    the harness's live view (`/__admin/ui`) of the tenant `graph_url` names.
     """
     graph_url = graph_url.rstrip("/")
+    live_view_url = live_view_url or default_live_view_url(graph_url)
     client = OnboardingClient(
         ClientConfig(
             graph_base_url=graph_url,
@@ -108,6 +112,7 @@ def create_portal_app(
             "callInit": broken != "init",
             "loginOptions": login_options(config_id, broken),
             "connectUrl": "api/whatsapp/connect",
+            "liveViewUrl": live_view_url,
         }
         return render_template(
             "index.html",
@@ -142,6 +147,14 @@ def create_portal_app(
         return jsonify(connected=True, **result.to_dict()), 200
 
     return app
+
+
+def default_live_view_url(graph_url: str) -> str:
+    """The harness's live view of the tenant a Graph base URL names (`.../_t/<tenant>`, else "default"), in that
+    tenant's context: it needs no admin token, so none is put in this page."""
+    base, marker, rest = graph_url.partition("/_t/")
+    tenant = rest.split("/", 1)[0] if marker else "default"
+    return f"{base}/_t/{quote(tenant, safe='')}/__admin/ui"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -27,6 +27,7 @@ from .access import ADMIN_TOKEN_HEADER, cross_origin_problem
 from .admin_spec import admin_spec
 from .control import Control
 from .errors import HarnessError
+from .inspection import register_inspection_routes
 from .openapi import RequestParts
 from .world import DEFAULT_TENANT, World
 
@@ -229,6 +230,7 @@ def admin_blueprint(world: World, vendor: str, extra: Any = None) -> Blueprint:
             raise HarnessError("this harness was started without the scenario catalogue")
         return jsonify(world.scenario_armer(scenario_id, current().one_tenant)), 201
 
+    register_inspection_routes(admin, world, current)  # world, tenants, scenarios, timeline (the live view's)
     if extra is not None:
         extra(admin, control)
     return admin

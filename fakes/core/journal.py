@@ -37,6 +37,7 @@ class JournalEntry:
     response_violations: list[dict[str, Any]] = field(default_factory=list)
     fault: str | None = None
     duration_ms: float = 0.0
+    response_headers: dict[str, str] = field(default_factory=dict)  # the vendor's (WWW-Authenticate, trace ids...)
 
     def to_dict(self) -> dict[str, Any]:
         record = asdict(self)
@@ -45,6 +46,7 @@ class JournalEntry:
         record["request_headers"] = redact_headers(self.request_headers)
         record["request_body"] = redact_fields(self.request_body)
         record["response_body"] = _redacted_response(self.response_body)
+        record["response_headers"] = redact_headers(self.response_headers)
         return record
 
 

@@ -289,7 +289,9 @@ def install_pipeline(app: Flask, vendor: VendorAdapter, world: World, check_resp
                 response.get_data(),
                 {k.lower(): v for k, v in [*response.headers.items(), *vendor_headers.items()]},
             )
-        world.journal.record(_journal_entry(world, vendor.name, exchange, req, response, response_violations))
+        entry = _journal_entry(world, vendor.name, exchange, req, response, response_violations)
+        entry.response_headers = {**dict(response.headers), **vendor_headers}
+        world.journal.record(entry)
         return response
 
 

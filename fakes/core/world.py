@@ -227,6 +227,8 @@ class Tenant:
         # How the signup popup ends when a scenario is armed (fields of fakes.graph.signup.SignupRequest);
         # None lets a person choose in the popup.
         self.signup_plan: dict[str, object] | None = None
+        # The catalogue scenario last armed here ({"id", "title"}), set by whoever arms it; shown by /__admin/world.
+        self.scenario: dict[str, str] | None = None
 
     @property
     def clock(self) -> Clock:
@@ -289,6 +291,10 @@ class World:
         self._in_flight: dict[str, int] = {}
         self._waiting = 0  # threads in wait_idle
         self.scenario_armer: Callable[[str, str], dict[str, Any]] | None = None
+        # Also set by the composition root, for GET /__admin/scenarios and the timeline: the catalogue as
+        # [{"id", "title", ...}], and the error mapping table's reading of one journal entry (or None).
+        self.scenario_catalogue: Callable[[], list[dict[str, Any]]] | None = None
+        self.error_explainer: Callable[[dict[str, Any]], dict[str, Any] | None] | None = None
 
     def tenant(self, name: str = DEFAULT_TENANT, hold: bool = False) -> Tenant:
         """The named tenant, created on first use; past `max_tenants`, the least recently used idle one that

@@ -216,6 +216,7 @@ def create_graph_app(world: World, spec: CompiledSpec, check_responses: bool = F
     from fakes.core.admin import admin_blueprint
     from fakes.core.pipeline import install_pipeline
     from fakes.sdk import sdk_blueprint
+    from fakes.ui import ui_blueprint
 
     app = Flask("fakes.graph")
     app.url_map.converters["version"] = VersionConverter
@@ -224,5 +225,6 @@ def create_graph_app(world: World, spec: CompiledSpec, check_responses: bool = F
     register_views(app, world)
     app.register_blueprint(admin_blueprint(world, vendor="graph"))
     app.register_blueprint(sdk_blueprint(world))  # the fake JS SDK and signup popup share Graph's host
+    app.register_blueprint(ui_blueprint())  # the live view, /__admin/ui
     install_pipeline(app, GraphAdapter(spec), world, check_responses=check_responses)
     return app

@@ -185,11 +185,13 @@ def register_views(app: Flask, world: World) -> None:
 def create_telnyx_app(world: World, spec: CompiledSpec, check_responses: bool = False) -> Flask:
     from fakes.core.admin import admin_blueprint
     from fakes.core.pipeline import install_pipeline
+    from fakes.ui import ui_blueprint
 
     app = Flask("fakes.telnyx")
     app.url_map.strict_slashes = False
     app.url_map.converters["waba"] = WabaIdConverter
     register_views(app, world)
     app.register_blueprint(admin_blueprint(world, vendor="telnyx"))
+    app.register_blueprint(ui_blueprint())  # the live view, /__admin/ui (also on the Graph fake's port)
     install_pipeline(app, TelnyxAdapter(spec), world, check_responses=check_responses)
     return app

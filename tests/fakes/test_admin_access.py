@@ -32,9 +32,15 @@ REQUESTS: dict[str, tuple[str, str, Any]] = {
     "clearFaults": ("DELETE", "/faults", None),
     "completeSignup": ("POST", "/signups", {"app_id": APP_ID}),
     "armScenario": ("POST", "/scenarios/telnyx-revoked-key", None),
+    "getWorld": ("GET", "/world", None),
+    "getTimeline": ("GET", "/timeline", None),
+    "listTenants": ("GET", "/tenants", None),
+    "listScenarios": ("GET", "/scenarios", None),
+    "getLiveView": ("GET", "/ui", None),
+    "getLiveViewAsset": ("GET", "/ui/static/ui.js", None),
 }
-PUBLIC = {"getHealth", "getReady", "getClock"}
-ROOT_ONLY = {"advanceClock"}
+PUBLIC = {"getHealth", "getReady", "getClock", "listScenarios", "getLiveView", "getLiveViewAsset"}
+ROOT_ONLY = {"advanceClock", "listTenants"}
 
 
 @pytest.fixture(scope="module")

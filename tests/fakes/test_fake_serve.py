@@ -56,6 +56,7 @@ def serve(tmp_path: Path, *extra: str) -> Iterator[tuple[subprocess.Popen[str], 
             proc.kill()
             pytest.fail("serve did not start:\n" + "".join(lines) + proc.stderr.read())
         urls = json.loads(urls_file.read_text())
+        proc.banner = "".join(lines)  # type: ignore[attr-defined]  # what serve printed up to "ready in"
         yield proc, urls
     finally:
         if proc.poll() is None:
@@ -148,3 +149,21 @@ def test_access_log_never_prints_a_secret(tmp_path):
     assert "[REDACTED]" in log
     for name, secret in {"client_secret": APP_SECRET, "code": DEMO_CODE, "token": token, "API key": API_KEY}.items():
         assert secret not in log, f"the {name} leaked into the access log"
+
+
+def test_serve_prints_the_live_view_whose_operations_know_the_catalogue(tmp_path):
+    with serve(tmp_path, "--scenario", "telnyx-revoked-key") as (proc, urls):
+        wait_ready(urls)
+        requests.post(
+            f"{urls['telnyx']}/whatsapp/business_accounts/tech_provider",
+            json={"waba_id": "300000000000001", "phone_number_id": "400000000000001", "app_id": APP_ID},
+            headers={"Authorization": f"Bearer {API_KEY}"},
+            timeout=5,
+        )
+        page = requests.get(f"{urls['graph']}/__admin/ui", timeout=5)
+        assert page.status_code == 200 and "ui.js" in page.text
+        catalogue = requests.get(f"{urls['graph']}/__admin/scenarios", timeout=5).json()["scenarios"]
+        assert "telnyx-revoked-key" in [s["id"] for s in catalogue]
+        [entry] = requests.get(f"{urls['graph']}/_t/default/__admin/timeline", timeout=5).json()["entries"]
+        assert entry["explanation"]["vendor_code"] == "10009"  # the revoked key, read by the client's table
+        assert f"live view:        {urls['graph']}/__admin/ui#token={urls['admin_token']}\n" in proc.banner

@@ -122,7 +122,9 @@ def test_serve_writes_no_secret(tmp_path, access_log):
     assert "HTTP/9.9" in err or "version" in err.lower(), "the rejected request line was logged"
     banner = [line for line in out.splitlines() if line.startswith("admin token:")]
     assert len(banner) == 1 and token in banner[0]  # printed once, on purpose, for the person who started it
-    rest = "\n".join(line for line in out.splitlines() if not line.startswith("admin token:"))
+    live_view = [line for line in out.splitlines() if line.startswith("live view:")]
+    assert len(live_view) == 1 and live_view[0].endswith(f"/__admin/ui#token={token}")  # the same, as a link
+    rest = "\n".join(line for line in out.splitlines() if not line.startswith(("admin token:", "live view:")))
     for name, text in [("serve stdout", rest), ("serve stderr", err), ("responses and journal", "\n".join(written))]:
         assert_no_secret(text, name)
         assert token not in text, f"the admin token in {name}"

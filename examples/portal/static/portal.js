@@ -102,6 +102,7 @@
     byId('troubleshooting').hidden = !error.troubleshooting;
     byId('troubleshooting').textContent = error.troubleshooting
       ? 'Troubleshooting: \u201c' + error.troubleshooting + '\u201d' : '';
+    byId('live-view-link').href = page.liveViewUrl;
     byId('details-text').textContent = JSON.stringify({
       event: flow.event === undefined ? '(no message event)' : flow.event,
       callback: flow.callbackStatus,
