@@ -201,9 +201,13 @@ def _drop(scope: Any) -> None:
     local_port = int(server[2])
     for name in os.listdir("/proc/self/fd"):
         try:
-            fd = int(name)
-            sock = socket.socket(fileno=os.dup(fd))
+            duplicate = os.dup(int(name))
         except (OSError, ValueError):
+            continue
+        try:
+            sock = socket.socket(fileno=duplicate)
+        except OSError:  # not a socket: close the copy, or it would hold a pipe open (a child never sees EOF)
+            os.close(duplicate)
             continue
         try:
             inet = sock.family in (socket.AF_INET, socket.AF_INET6) and sock.type == socket.SOCK_STREAM
