@@ -76,9 +76,16 @@ def seed_tenant(tenant: Tenant, document: dict[str, Any]) -> dict[str, Any]:
             mode=str(item.get("mode", "live")),
             linked_to_telnyx=bool(item.get("linked_to_telnyx", True)),
             config_ids=[str(c) for c in item.get("config_ids", [])],
+            scope_naming=str(item.get("scope_naming", "current")),
+            appsecret_proof_required=bool(item.get("appsecret_proof_required", False)),
+            denied_permissions=[str(p) for p in item.get("denied_permissions", [])],
+            call_budget=int(item.get("call_budget", 0)),
+            installed=bool(item.get("installed", True)),
         )
         if app.mode not in ("live", "development"):
             raise SeedError(f"apps[{i}].mode must be 'live' or 'development'")
+        if app.scope_naming not in ("current", "legacy"):
+            raise SeedError(f"apps[{i}].scope_naming must be 'current' or 'legacy'")
         meta.apps[app.id] = app
         tenant.remember_credential(app.id)
         created["apps"].append(app.id)
@@ -101,6 +108,7 @@ def seed_tenant(tenant: Tenant, document: dict[str, Any]) -> dict[str, Any]:
             created_at=now,
             shared_with={str(a) for a in shared},
             message_template_namespace=ids.uuid4().replace("-", "_"),
+            call_budget=int(item.get("call_budget", 0)),
         )
         meta.wabas[waba.id] = waba
         created["wabas"].append(waba.id)
@@ -139,7 +147,8 @@ def seed_tenant(tenant: Tenant, document: dict[str, Any]) -> dict[str, Any]:
             granular_scopes={s: list(wabas) for s in ("whatsapp_business_management", "whatsapp_business_messaging")},
             issued_at=now,
             expires_at=now + float(item["expires_in"]) if item.get("expires_in") else 0.0,
-            valid=bool(item.get("valid", True)),
+            valid=bool(item.get("valid", True)) and not item.get("invalid_subcode"),
+            invalid_subcode=int(item["invalid_subcode"]) if item.get("invalid_subcode") else None,
         )
         meta.tokens[token.value] = token
         tenant.remember_credential(token.value)
@@ -187,9 +196,14 @@ def _phone(tenant: Tenant, waba: Waba, item: dict[str, Any], where: str) -> Phon
         verified_name=str(item.get("verified_name", waba.name)),
         code_verification_status=str(item.get("code_verification_status", "VERIFIED")),
         quality_rating=str(item.get("quality_rating", "GREEN")),
-        platform_type=str(item.get("platform_type", "CLOUD_API")),
         status=str(item.get("status", "CONNECTED")),
+        is_on_biz_app=bool(item.get("is_on_biz_app", False)),
+        account_mode=str(item.get("account_mode", "LIVE")),
+        pin=str(item["pin"]) if item.get("pin") else None,
+        needs_reverification=bool(item.get("needs_reverification", False)),
     )
+    phone.registered = phone.status == "CONNECTED"
+    phone.platform_type = str(item.get("platform_type", "CLOUD_API" if phone.registered else "NOT_APPLICABLE"))
     tenant.meta.phone_numbers[phone.id] = phone
     waba.phone_number_ids.append(phone.id)
     return phone
