@@ -175,6 +175,8 @@ def register_views(app: Flask, world: World) -> None:
         tokens = Tokens(tenant())
         value = bearer_or_query_token()
         found = tokens.authenticate(value)
+        if permission and isinstance(found, AppToken):
+            raise errors.invalid_token()  # WhatsApp nodes take a user or system-user token, not an app token
         tokens.check_proof(found, value or "", _param("appsecret_proof"))
         meta_app = found.app if isinstance(found, AppToken) else tenant().meta.apps.get(found.app_id)
         if meta_app is not None:

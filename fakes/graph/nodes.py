@@ -127,21 +127,27 @@ class Nodes:
         return not isinstance(caller, AppToken) and waba_id in token_wabas(caller)
 
     def waba(self, caller: Caller, waba_id: str, method: str = "get") -> Waba:
-        """The WABA if the caller was granted it; else 100/33 for a read or 200 for a change of a real one."""
+        """The WABA if the token was granted it; else 200 or 100/33 (see `_app_has`)."""
         waba = self.meta.wabas.get(waba_id)
-        if waba is None or (method == "get" and not self.sees_waba(caller, waba_id)):
+        if waba is None or not self.sees_waba(caller, waba_id):
+            if waba is not None and self._app_has(caller, waba):
+                raise errors.permission_error(waba_id)
             raise errors.unknown_object(waba_id, method)
-        if not self.sees_waba(caller, waba_id):
-            raise errors.permission_error(waba_id)
         return waba
 
     def phone(self, caller: Caller, phone_id: str, method: str = "get") -> PhoneNumber:
         phone = self.meta.phone_numbers.get(phone_id)
-        if phone is None or (method == "get" and not self.sees_waba(caller, phone.waba_id)):
+        if phone is None or not self.sees_waba(caller, phone.waba_id):
+            waba = self.meta.wabas.get(phone.waba_id) if phone is not None else None
+            if waba is not None and self._app_has(caller, waba):
+                raise errors.permission_error(phone_id)
             raise errors.unknown_object(phone_id, method)
-        if not self.sees_waba(caller, phone.waba_id):
-            raise errors.permission_error(phone_id)
         return phone
+
+    def _app_has(self, caller: Caller, waba: Waba) -> bool:
+        """The token was granted the WABA's business but not this WABA (the customer left it out): code 200.
+        Anything else the token cannot see is 100/33, as Meta answers for another customer's WABA."""
+        return not isinstance(caller, AppToken) and waba.business_id in caller.business_ids
 
     def type_of(self, node_id: str) -> str | None:
         if node_id in self.meta.wabas:
