@@ -2,7 +2,7 @@
 
 A `World` is the whole simulated universe of one harness; each `Tenant` is an independent copy of Meta's and
 Telnyx's state (apps, WABAs, numbers, codes, tokens, API keys, registrations) with its own seeded id source and
-armed faults. Rules live in `fakes/graph/rules.py` and `fakes/telnyx/rules.py`; this module only holds data.
+armed faults. Rules live in `fakes/graph/` (by resource) and `fakes/telnyx/rules.py`; this module only holds data.
 """
 
 from __future__ import annotations

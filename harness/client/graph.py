@@ -20,6 +20,8 @@ from .values import as_code, as_id, as_object, as_text
 
 VENDOR = "graph"
 WABA_SCOPE = "whatsapp_business_management"
+# Meta renamed the scopes debug_token reports in June 2026: the WABAs now come under this one.
+WABA_SCOPES = (WABA_SCOPE, "whatsapp_business_manage_events")
 _QUOTED = re.compile(r'"([^"]*)"')
 
 
@@ -149,7 +151,8 @@ def fault_from_reply(reply: Reply) -> VendorFault:
 
 
 def waba_ids_from_debug(data: dict[str, Any]) -> list[str]:
-    """WABA ids granted under `whatsapp_business_management`, newest first (Meta's order).
+    """WABA ids granted under `whatsapp_business_management` (older naming) or, since Meta renamed the scopes in
+    June 2026, `whatsapp_business_manage_events`; in Meta's order (newest first for one WABA).
 
     Raises ValueError when the scopes are not in the documented shape."""
     scopes = data.get("granular_scopes") or []
@@ -159,7 +162,7 @@ def waba_ids_from_debug(data: dict[str, Any]) -> list[str]:
     for scope in scopes:
         if not isinstance(scope, dict):
             raise ValueError("a granular scope is not an object")
-        if scope.get("scope") != WABA_SCOPE:
+        if scope.get("scope") not in WABA_SCOPES:
             continue
         targets = scope.get("target_ids") or []  # absent when the grant is not asset-scoped
         if not isinstance(targets, list):
@@ -168,7 +171,8 @@ def waba_ids_from_debug(data: dict[str, Any]) -> list[str]:
             target_id = as_id(target)
             if target_id is None:
                 raise ValueError("a target id is not an id")
-            ids.append(target_id)
+            if target_id not in ids:
+                ids.append(target_id)
     return ids
 
 

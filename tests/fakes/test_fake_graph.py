@@ -166,9 +166,7 @@ def test_debug_token_names_the_shared_waba(fakes, caller):
     assert data["app_id"] == fakes.APP_ID
     assert data["type"] == "SYSTEM_USER"  # Embedded Signup's business-integration system-user token
     assert "error" not in data
-    assert {"whatsapp_business_management", "whatsapp_business_messaging", "business_management"} <= set(
-        data["scopes"]
-    )
+    assert {"whatsapp_business_management", "whatsapp_business_messaging", "business_management"} <= set(data["scopes"])
     targets = {scope["scope"]: scope["target_ids"] for scope in data["granular_scopes"]}
     assert targets == {  # Meta's naming since June 2026 (the demo app's default)
         "business_management": [created["business_id"]],
