@@ -116,9 +116,13 @@ class Tokens:
     def _exchange_token(self, app: MetaApp, value: str) -> dict[str, Any]:
         if not value:
             raise errors.missing_parameter("fb_exchange_token")
-        subject = self.authenticate(value)
+        subject = self.find(value)
         if not isinstance(subject, AccessToken) or subject.app_id != app.id:
             raise errors.invalid_token(status=400)
+        problem = self.problem(subject)
+        if problem is not None:
+            problem.status = 400  # /oauth errors are all HTTP 400
+            raise problem
         token = self.mint_token(app.id, [], user_id=subject.user_id, type="USER")
         token.granular_scopes, token.business_ids = dict(subject.granular_scopes), list(subject.business_ids)
         return {"access_token": token.value, "token_type": "bearer", "expires_in": LONG_LIVED_SECONDS}
