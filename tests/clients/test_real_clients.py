@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from fakes.harness import Harness
+from fakes.transport import WSGIAdapter
 
 pywa = pytest.importorskip("pywa")
 httpx = pytest.importorskip("httpx")
@@ -42,7 +43,7 @@ def graph(request: pytest.FixtureRequest) -> Iterator[dict[str, Any]]:
     signup = h.complete_signup(app_id=APP_ID)
     if request.param == "inprocess":
         transport: Any = httpx.WSGITransport(app=h.graph_app)
-        yield {"h": h, "signup": signup, "transport": transport, "root": None}
+        yield {"h": h, "signup": signup, "transport": transport, "root": h.graph_url}
     else:
         with h.serve(graph_port=0, telnyx_port=0) as server:
             server.wait_ready()
@@ -88,32 +89,52 @@ def test_pywa_business_account_numbers_subscribe_and_register(graph):
     assert waba.subscription_overrides[APP_ID]["override_callback_uri"] == "https://portal.example.com/hook"
 
 
+def _in_process(session: Any, graph: dict[str, Any]) -> None:
+    """In-process mode: the client's own requests session reaches the fake through the WSGI adapter."""
+    if graph["root"] == graph["h"].graph_url:
+        session.mount(graph["root"], WSGIAdapter(graph["h"].graph_app))
+
+
 def test_facebook_business_waba_adobject_fields_and_paging(graph):
-    if graph["root"] is None:
-        pytest.skip("facebook-business builds its own requests session: sockets only")
     from facebook_business.adobjects.whatsappbusinessaccount import WhatsAppBusinessAccount
     from facebook_business.api import FacebookAdsApi
     from facebook_business.session import FacebookSession
 
     h, signup = graph["h"], graph["signup"]
     token = _token(h, signup["code"])
-    for _ in range(3):  # more numbers than one page holds
-        h.seed({"wabas": []})
+    meta = h.world.tenant().meta
+    h.seed({"wabas": [{"id": "390000000000009", "phone_numbers": [{}, {}]}]})  # two more numbers for the WABA
+    moved = meta.wabas.pop("390000000000009").phone_number_ids
+    for phone_id in moved:
+        meta.phone_numbers[phone_id].waba_id = signup["waba_id"]
+    meta.wabas[signup["waba_id"]].phone_number_ids.extend(moved)
     session = FacebookSession(APP_ID, APP_SECRET, token)
     session.GRAPH = graph["root"]
+    _in_process(session.requests, graph)
     api = FacebookAdsApi(session, api_version="v22.0")
     waba = WhatsAppBusinessAccount(signup["waba_id"], api=api)
     fields = [WhatsAppBusinessAccount.Field.name, WhatsAppBusinessAccount.Field.health_status]
     node = waba.api_get(fields=fields)
     assert node["name"] and node["health_status"]["can_send_message"] in ("AVAILABLE", "LIMITED", "BLOCKED")
+    # One number a page: the adobject's Cursor follows paging.next / cursors.after through all three.
     numbers = list(waba.get_phone_numbers(fields=["display_phone_number", "status"], params={"limit": 1}))
-    assert [n["id"] for n in numbers] == [signup["phone_number_id"]]
+    assert [n["id"] for n in numbers] == [signup["phone_number_id"], *moved]
+    assert {n["status"] for n in numbers} == {"PENDING", "CONNECTED"}
 
 
-def test_python_facebook_api_app_token_debug_token_and_nodes(graph):
-    if graph["root"] is None:
-        pytest.skip("python-facebook-api builds its own requests session: sockets only")
+def test_python_facebook_api_app_token_debug_token_and_nodes(graph, monkeypatch):
     from pyfacebook import GraphAPI
+
+    if graph["root"] == graph["h"].graph_url:  # in process: every session pyfacebook creates gets the adapter
+        import requests
+
+        original = requests.Session.__init__
+
+        def mounted(self: Any) -> None:
+            original(self)
+            _in_process(self, graph)
+
+        monkeypatch.setattr(requests.Session, "__init__", mounted)
 
     h, signup = graph["h"], graph["signup"]
     token = _token(h, signup["code"])
