@@ -166,7 +166,9 @@ class Tokens:
         if "|" in value:
             app_id, _, secret = value.partition("|")
             app = self.meta.apps.get(app_id)
-            return AppToken(app) if app is not None and hmac.compare_digest(app.secret, secret) else None
+            return (
+                AppToken(app) if app is not None and hmac.compare_digest(app.secret.encode(), secret.encode()) else None
+            )
         return None
 
     def problem(self, caller: Caller) -> errors.GraphError | None:
@@ -265,7 +267,7 @@ class Tokens:
             return
         if proof:
             expected = hmac.new(app.secret.encode(), token_value.encode(), hashlib.sha256).hexdigest()
-            if not hmac.compare_digest(expected, proof.lower()):
+            if not hmac.compare_digest(expected.encode(), proof.lower().encode()):
                 raise errors.appsecret_proof_invalid()
         elif app.appsecret_proof_required and not isinstance(caller, AppToken):
             raise errors.appsecret_proof_required()

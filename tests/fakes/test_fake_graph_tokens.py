@@ -143,3 +143,15 @@ def test_a_version_newer_than_the_newest_is_refused(fakes):
     assert response.status_code == 400
     assert response.json()["error"]["code"] == 2500
     assert response.headers["facebook-api-version"] == "v26.0"
+
+
+def test_hostile_proof_and_app_token_get_graph_errors_not_500(fakes):
+    token, created = fakes.token()
+    proof = fakes.graph_get(f"/{V}/{created['waba_id']}", params={"access_token": token, "appsecret_proof": "é" * 64})
+    assert proof.status_code == 400 and proof.json()["error"]["code"] == 100
+    app_token = fakes.graph_get(
+        f"/{V}/debug_token", params={"input_token": token, "access_token": f"{fakes.APP_ID}|sécret"}
+    )
+    assert app_token.status_code == 400 and app_token.json()["error"]["code"] == 190
+    deep = fakes.graph_get(f"/{V}/{created['waba_id']}", params={"fields": "a{" * 50}, headers=fakes.bearer(token))
+    assert deep.status_code == 400 and deep.json()["error"]["code"] == 100
