@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
+from .core.access import ADMIN_TOKEN_HEADER
 from .core.clock import Clock
 from .core.control import Control
 from .core.faults import Fault
@@ -55,8 +56,11 @@ class Harness:
         clock: Clock | None = None,
         check_responses: bool = False,
         journal_limit: int = 2000,
+        admin_token: str | None = None,
     ) -> None:
         self.world = World(seed=seed, clock=clock, journal_limit=journal_limit)
+        if admin_token:  # else the world's own, from `secrets` (never derived from the seed)
+            self.world.access.admin_token = admin_token
         self.control = Control(self.world)
         self.graph_app: Flask = create_graph_app(self.world, compiled_spec("graph"), check_responses)
         self.telnyx_app: Flask = create_telnyx_app(self.world, compiled_spec("telnyx"), check_responses)
@@ -68,6 +72,15 @@ class Harness:
         self.telnyx_url = INPROCESS_TELNYX_URL
 
     # -- the control plane, from Python (same operations as /__admin) -----------------------------------
+    @property
+    def admin_token(self) -> str:
+        """The per-run token of the root control plane (docs/admin.md)."""
+        return self.world.access.admin_token
+
+    def admin_headers(self) -> dict[str, str]:
+        """Headers that open the root control plane: `requests.post(url, headers=h.admin_headers())`."""
+        return {ADMIN_TOKEN_HEADER: self.world.access.admin_token}
+
     def reset(self, tenant: str | None = None) -> None:
         self.control.reset(tenant)
 
@@ -114,6 +127,9 @@ class Harness:
     ) -> Server:
         """Serve both fakes on real sockets, each on its own port (0 picks a free one), in daemon threads."""
         check_bind_address(host, allow_remote)
+        self.world.access.allow_host(host)
+        if allow_remote and not is_loopback(host):
+            self.world.access.expose(host)
         handler = RedactingRequestHandler if access_log else QuietRequestHandler
         servers = {
             "graph": make_server(host, graph_port, self.graph_app, threaded=True, request_handler=handler),
@@ -128,8 +144,12 @@ class RedactingRequestHandler(WSGIRequestHandler):
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         self.log("info", '"%s" %s %s', redact_text(self.requestline), code, size)
 
+    def log(self, type: str, message: str, *args: Any) -> None:
+        # Every line, the server's own included (a request line it rejects is quoted raw in its error message).
+        super().log(type, "%s", redact_text(message % args if args else message))
 
-class QuietRequestHandler(WSGIRequestHandler):
+
+class QuietRequestHandler(RedactingRequestHandler):
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         return None
 
@@ -160,18 +180,23 @@ def wait_ready(url: str, timeout: float = READY_TIMEOUT_SECONDS) -> None:
     raise TimeoutError(f"{url} not ready after {timeout:.0f} s ({last})")
 
 
-def check_bind_address(host: str, allow_remote: bool) -> None:
-    if allow_remote or host == "localhost":
-        return
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
     try:
-        loopback = ipaddress.ip_address(host).is_loopback
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
-        loopback = False
-    if not loopback:
-        raise PermissionError(
-            f"refusing to bind {host}: the fakes serve fake credentials and have no auth of their own; "
-            "pass allow_remote=True (--allow-remote) to bind a non-loopback address"
-        )
+        return False
+
+
+def check_bind_address(host: str, allow_remote: bool) -> None:
+    if allow_remote or is_loopback(host):
+        return
+    raise PermissionError(
+        f"refusing to bind {host}: anyone who reaches it could drive the fakes and read their journal; "
+        "pass allow_remote=True (--allow-remote) to bind a non-loopback address (the admin token then guards "
+        "every control operation)"
+    )
 
 
 @dataclass

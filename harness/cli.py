@@ -7,7 +7,9 @@ Each command lives in its own module, imported only when that command runs (or f
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -53,11 +55,38 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Exit codes (docs/cli.md): 0 passed, 1 scenarios failed, 2 usage or environment error, 130 interrupted."""
+    from .cli_support import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, CliError
+
     argv = list(sys.argv[1:] if argv is None else argv)
     command = next((arg for arg in argv if not arg.startswith("-")), None)
     args = build_parser(command if command in COMMANDS else None).parse_args(argv)
     module, _, runner = COMMANDS[args.command]
-    return int(getattr(importlib.import_module(module), runner)(args))
+    try:
+        return int(getattr(importlib.import_module(module), runner)(args))
+    except CliError as exc:
+        print(f"signup-harness {args.command}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print(f"signup-harness {args.command}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (`signup-harness list | head`): not an error of ours. Point stdout at /dev/null so
+        # that the interpreter's final flush does not complain either.
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, never a traceback
+        if os.environ.get("SIGNUP_HARNESS_TRACEBACK"):
+            raise
+        from fakes.core.redaction import redact_text
+
+        print(
+            f"signup-harness {args.command}: unexpected {type(exc).__name__}: {redact_text(str(exc))[:300]} "
+            "(a bug: please report it; SIGNUP_HARNESS_TRACEBACK=1 shows the traceback)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":

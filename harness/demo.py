@@ -26,12 +26,14 @@ from flask import Flask
 from werkzeug.serving import BaseWSGIServer, make_server
 
 import fakes
+from fakes.core.access import AccessPolicy, HostGuard
 from fakes.core.clock import LiveClock
 from fakes.core.errors import HarnessError
 from fakes.core.redaction import redact_text
 from fakes.graph.signup import CANCEL_STEPS, OUTCOMES
 from fakes.harness import DEFAULT_GRAPH_PORT, DEFAULT_TELNYX_PORT, Harness, Server, wait_ready
 from harness.arming import TELNYX_KEY, arm_scenario, enable_scenario_arming
+from harness.cli_support import EXIT_USAGE, CliError, check_ports_free, port
 
 HOST = "127.0.0.1"
 DEFAULT_PORTAL_PORT = 8030
@@ -106,7 +108,9 @@ class PortalServer:
     """The portal on a real socket in a daemon thread; `stop()` shuts it down."""
 
     def __init__(self, app: Flask, port: int = DEFAULT_PORTAL_PORT, host: str = HOST) -> None:
-        self.server: BaseWSGIServer = make_server(host, port, app, threaded=True)
+        # The portal's port checks Host like the fakes' (DNS rebinding): loopback names only.
+        guarded = HostGuard(app, AccessPolicy())
+        self.server: BaseWSGIServer = make_server(host, port, guarded, threaded=True)  # type: ignore[arg-type]
         self.thread = threading.Thread(
             target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, name="portal", daemon=True
         )
@@ -158,9 +162,9 @@ def add_demo_parser(subparsers: Any) -> argparse.ArgumentParser:
         description="Serve the Graph fake (with the fake Facebook SDK), the Telnyx fake and the example partner "
         "portal on 127.0.0.1, then wait for Ctrl+C. Open the portal URL and click Connect WhatsApp.",
     )
-    parser.add_argument("--port", type=int, default=DEFAULT_PORTAL_PORT, help="portal port (0: any free port)")
-    parser.add_argument("--graph-port", type=int, default=DEFAULT_GRAPH_PORT, help="Graph fake port (0: any)")
-    parser.add_argument("--telnyx-port", type=int, default=DEFAULT_TELNYX_PORT, help="Telnyx fake port (0: any)")
+    parser.add_argument("--port", type=port, default=DEFAULT_PORTAL_PORT, help="portal port (0: any free port)")
+    parser.add_argument("--graph-port", type=port, default=DEFAULT_GRAPH_PORT, help="Graph fake port (0: any)")
+    parser.add_argument("--telnyx-port", type=port, default=DEFAULT_TELNYX_PORT, help="Telnyx fake port (0: any)")
     parser.add_argument("--seed", default="demo", help="world seed (same seed, same ids)")
     parser.add_argument(
         "--signup-outcome",
@@ -200,13 +204,23 @@ def run_demo(args: argparse.Namespace, stop: threading.Event | None = None) -> i
     else:
         plan = signup_plan(args.signup_outcome, args.cancel_step)
         harness.world.tenant().signup_plan = plan
+    ports = [
+        ("example portal", "--port", args.port),
+        ("Meta Graph fake", "--graph-port", args.graph_port),
+        ("Telnyx fake", "--telnyx-port", args.telnyx_port),
+    ]
+    try:
+        check_ports_free("127.0.0.1", ports)
+    except CliError as exc:
+        print(f"signup-harness demo: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     try:
         fakes_server, portal = start_demo(
             harness, args.port, args.graph_port, args.telnyx_port, revoked_key=args.revoked_telnyx_key
         )
-    except (OSError, TimeoutError) as exc:
+    except (OSError, TimeoutError, SystemExit) as exc:  # werkzeug exits on a bind error
         print(f"signup-harness demo: cannot start: {exc}", file=sys.stderr)
-        return 1
+        return EXIT_USAGE
     stop = stop or threading.Event()
     previous = _install_stop_handlers(stop)
     try:
@@ -238,7 +252,7 @@ def _print_banner(fakes_server: Server, portal: PortalServer, plan: dict[str, ob
         f"  portal       {portal.url}   <- open this, click Connect WhatsApp",
         f"  Graph fake   {graph}   (fake SDK: {graph}/en_US/sdk.js)",
         f"  Telnyx fake  {fakes_server.telnyx_url}",
-        f"  journal      {graph}/__admin/journal",
+        f"  journal      {graph}/_t/default/__admin/journal",
         f"  popup        {popup}",
         "Press Ctrl+C to stop.",
     ]

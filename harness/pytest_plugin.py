@@ -433,10 +433,14 @@ class ArmedScenario:
 
 def _arm(fakes: SignupFakes, scenario_id: str) -> ArmedScenario:
     """What the runner does before driving a backend: arm, play the popup, pre-register, clear the journal."""
+    from fakes.core.errors import HarnessError
     from harness.arming import arm, preregister
     from harness.scenarios import find
 
-    scenario = find(scenario_id)
+    try:
+        scenario = find(scenario_id)
+    except HarnessError as exc:  # one line naming the mistake, not a traceback through the plugin
+        pytest.fail(f"@pytest.mark.{SCENARIO_MARKER}({scenario_id!r}): {exc}", pytrace=False)
     harness, tenant = fakes.harness, fakes.tenant
     credentials = arm(harness, scenario, tenant)
     plan = dict(harness.world.tenant(tenant).signup_plan or {})

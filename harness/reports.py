@@ -60,20 +60,38 @@ class ConsoleReport:
         return line
 
 
+class Interrupted(Exception):
+    """Ctrl-C during a run: what finished before it (results, records, seconds), for the reports."""
+
+    def __init__(self, results: list[Any], records: list[dict[str, Any]], seconds: float, total: int) -> None:
+        super().__init__(f"interrupted after {len(results)} of {total} scenarios")
+        self.results, self.records, self.seconds, self.total = results, records, seconds, total
+
+
 def play_with_console(
     scenarios: Sequence[Any], play_all: Any, color: str = "auto"
 ) -> tuple[list[Any], list[dict[str, Any]], float]:
     """Play scenarios with the live console, then print the table and the summary line (`run` and `verify`).
 
     `play_all(scenarios, on_start=..., on_result=...)` is Runner.run_all or Verifier.verify_all; returns the
-    results, their records and the wall time."""
+    results, their records and the wall time. Ctrl-C raises `Interrupted` with the scenarios that finished."""
     console = ConsoleReport(len(scenarios), color=None if color == "auto" else color == "always")
     started = time.perf_counter()
-    results = play_all(
-        scenarios,
-        on_start=lambda i, s: console.started(i, s.id),
-        on_result=lambda i, r: console.finished(i, r.to_dict()),
-    )
+    finished: list[Any] = []
+
+    def on_result(index: int, result: Any) -> None:
+        finished.append(result)
+        console.finished(index, result.to_dict())
+
+    try:
+        results = play_all(scenarios, on_start=lambda i, s: console.started(i, s.id), on_result=on_result)
+    except KeyboardInterrupt:
+        seconds = time.perf_counter() - started
+        records = [r.to_dict() for r in finished]
+        console.stream.write("\n")
+        if records:
+            console.table(records)
+        raise Interrupted(finished, records, seconds, len(scenarios)) from None
     seconds = time.perf_counter() - started
     records = [r.to_dict() for r in results]
     console.table(records)
@@ -82,14 +100,18 @@ def play_with_console(
 
 
 def write_json(records: Sequence[dict[str, Any]], path: Path, meta: dict[str, Any]) -> None:
+    """`meta["incomplete"]` (set when a run was interrupted) says that `scenarios` holds only what finished."""
     passed = sum(r["verdict"] == "pass" for r in records)
     document = {**meta, "summary": {"passed": passed, "failed": len(records) - passed}, "scenarios": list(records)}
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")
 
 
-def write_junit(records: Sequence[dict[str, Any]], path: Path, suite_name: str = "signup-harness") -> None:
-    """JUnit XML as CI servers read it: one testcase per scenario, failures carry every reason."""
+def write_junit(
+    records: Sequence[dict[str, Any]], path: Path, suite_name: str = "signup-harness", incomplete: bool = False
+) -> None:
+    """JUnit XML as CI servers read it: one testcase per scenario, failures carry every reason. An interrupted
+    run (`incomplete`) is an error of the suite, so that no CI server reads it as passed."""
     failures = sum(r["verdict"] != "pass" for r in records)
     total_time = sum(r["duration_ms"] for r in records) / 1000
     suite = ET.Element(
@@ -97,7 +119,7 @@ def write_junit(records: Sequence[dict[str, Any]], path: Path, suite_name: str =
         name=suite_name,
         tests=str(len(records)),
         failures=str(failures),
-        errors="0",
+        errors="1" if incomplete else "0",
         skipped="0",
         time=f"{total_time:.3f}",
     )
@@ -113,6 +135,10 @@ def write_junit(records: Sequence[dict[str, Any]], path: Path, suite_name: str =
         out.text = "calls: " + (", ".join(r.get("calls", [])) or "(none)")
         if r.get("output"):  # `verify` records carry the partner's (scrubbed, truncated) output
             out.text += "\n\n" + _xml_safe(r["output"])
+    if incomplete:
+        properties = ET.Element("properties")
+        ET.SubElement(properties, "property", name="incomplete", value="true: the run was interrupted")
+        suite.insert(0, properties)
     path.parent.mkdir(parents=True, exist_ok=True)
     root = ET.Element("testsuites", name=suite_name, tests=str(len(records)), failures=str(failures))
     root.append(suite)

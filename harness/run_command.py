@@ -12,7 +12,8 @@ import yaml
 
 from fakes.core.errors import HarnessError
 
-from .reports import play_with_console, write_json, write_junit
+from .cli_support import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, check_scenarios_dir, check_writable
+from .reports import Interrupted, play_with_console, write_json, write_junit
 from .runner import Runner
 from .scenarios import load_catalogue, select
 
@@ -46,25 +47,47 @@ def add_run_parsers(subparsers: Any) -> None:
 
 
 def run_run(args: argparse.Namespace) -> int:
+    check_writable(args.json, "--json")
+    check_writable(args.junit, "--junit")
+    check_scenarios_dir(args.scenarios)
     try:
         scenarios = select(load_catalogue(args.scenarios), args.ids, args.tags)
     except HarnessError as exc:
         print(f"signup-harness run: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     if not scenarios:
         print("signup-harness run: no scenario matches the selection", file=sys.stderr)
-        return 2
-    with Runner(seed=args.seed, transport="inprocess" if args.in_process else "socket") as runner:
-        results, records, _ = play_with_console(scenarios, runner.run_all, args.color)
-    meta = {"seed": str(args.seed), "transport": "inprocess" if args.in_process else "socket"}
-    if args.json:
-        write_json(records, args.json, meta)
-    if args.junit:
-        write_junit(records, args.junit)
-    return 0 if all(r.passed for r in results) else 1
+        return EXIT_USAGE
+    meta: dict[str, Any] = {"seed": str(args.seed), "transport": "inprocess" if args.in_process else "socket"}
+    try:
+        with Runner(seed=args.seed, transport="inprocess" if args.in_process else "socket") as runner:
+            results, records, _ = play_with_console(scenarios, runner.run_all, args.color)
+    except Interrupted as stopped:
+        meta.update(incomplete=True, selected=stopped.total)
+        write_reports(args, stopped.records, meta)
+        print(f"signup-harness run: {stopped}; reports hold what finished, marked incomplete", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    write_reports(args, records, meta)
+    return EXIT_OK if all(r.passed for r in results) else EXIT_FAILED
+
+
+def write_reports(args: argparse.Namespace, records: list[dict[str, Any]], meta: dict[str, Any]) -> None:
+    from .cli_support import CliError
+
+    for option, path in (("--json", args.json), ("--junit", args.junit)):
+        if path is None:
+            continue
+        try:
+            if option == "--json":
+                write_json(records, path, meta)
+            else:
+                write_junit(records, path, incomplete=bool(meta.get("incomplete")))
+        except OSError as exc:
+            raise CliError(f"{option} {path}: cannot write it ({exc.strerror or exc})") from None
 
 
 def run_list(args: argparse.Namespace) -> int:
+    check_scenarios_dir(args.scenarios)
     try:
         scenarios = select(load_catalogue(args.scenarios), args.ids, args.tags)
     except HarnessError as exc:
@@ -81,6 +104,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_show(args: argparse.Namespace) -> int:
+    check_scenarios_dir(args.scenarios)
     try:
         scenario = select(load_catalogue(args.scenarios), [args.scenario_id])[0]
     except HarnessError as exc:

@@ -145,6 +145,8 @@ def _check_semantics(path: Path, data: dict[str, Any], lines: dict[tuple[Any, ..
 
 def load_catalogue(directory: Path | None = None) -> list[Scenario]:
     directory = directory or scenarios_dir()
+    if not directory.is_dir():
+        raise ScenarioError(f"{directory}: no such scenario folder (it takes a folder of scenario YAML files)")
     validator = _schema_validator(directory)
     scenarios = [load_file(p, validator) for p in sorted(directory.glob("*.yaml"))]
     seen: dict[str, Path | None] = {}

@@ -12,8 +12,9 @@ from typing import Any
 
 from fakes.core.errors import HarnessError
 
+from .cli_support import EXIT_INTERRUPTED, EXIT_USAGE, CliError, check_scenarios_dir, check_writable
 from .html_report import write_html
-from .reports import play_with_console, write_json, write_junit
+from .reports import Interrupted, play_with_console, write_json, write_junit
 from .scenarios import load_catalogue, select
 from .verify import DEFAULT_OUTPUT_LIMIT, DEFAULT_TIMEOUT, GUIDE_URL, HANDED_OVER, Scrubber, Verifier
 
@@ -61,7 +62,7 @@ def add_verify_parser(subparsers: Any) -> argparse.ArgumentParser:
 def run_verify(args: argparse.Namespace) -> int:
     def fail(message: str) -> int:
         print(f"signup-harness verify: {message}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
 
     if not args.cmd.strip():
         return fail("--cmd is empty")
@@ -69,6 +70,9 @@ def run_verify(args: argparse.Namespace) -> int:
         return fail("--timeout must be positive")
     if args.cwd is not None and not args.cwd.is_dir():
         return fail(f"--cwd {args.cwd} is not a directory")
+    for option in ("json", "junit", "html"):
+        check_writable(getattr(args, option), f"--{option}")
+    check_scenarios_dir(args.scenarios)
     try:
         scenarios = select(load_catalogue(args.scenarios), args.ids, args.tags)
     except HarnessError as exc:
@@ -76,8 +80,14 @@ def run_verify(args: argparse.Namespace) -> int:
     scenarios = [s for s in scenarios if s.id not in set(args.exclude)]
     if not scenarios:
         return fail("no scenario matches the selection")
-    with Verifier(args.cmd, cwd=args.cwd, timeout=args.timeout, seed=args.seed, output_limit=args.output_limit) as v:
-        results, records, _ = play_with_console(scenarios, v.verify_all, args.color)
+    interrupted: Interrupted | None = None
+    try:
+        with Verifier(
+            args.cmd, cwd=args.cwd, timeout=args.timeout, seed=args.seed, output_limit=args.output_limit
+        ) as v:
+            results, records, _ = play_with_console(scenarios, v.verify_all, args.color)
+    except Interrupted as stopped:
+        interrupted, results, records = stopped, stopped.results, stopped.records
     # The command line is the partner's own; scrub it anyway in case a secret was typed into it.
     scrub = Scrubber.union(r.scrubber for r in results)
     meta = {
@@ -88,12 +98,20 @@ def run_verify(args: argparse.Namespace) -> int:
         "timeout_s": args.timeout,
         "guide": GUIDE_URL,
     }
-    if args.json:
-        write_json(records, args.json, meta)
-    if args.junit:
-        write_junit(records, args.junit, suite_name=SUITE)
-    if args.html:
-        write_html(records, args.html, meta)
+    if interrupted is not None:
+        meta.update(incomplete=True, selected=interrupted.total)
+    try:
+        if args.json:
+            write_json(records, args.json, meta)
+        if args.junit:
+            write_junit(records, args.junit, suite_name=SUITE, incomplete=interrupted is not None)
+        if args.html:
+            write_html(records, args.html, meta)
+    except OSError as exc:
+        raise CliError(f"cannot write a report ({exc.filename or ''}: {exc.strerror or exc})") from None
+    if interrupted is not None:
+        print(f"signup-harness verify: {interrupted}; reports hold what finished, marked incomplete", file=sys.stderr)
+        return EXIT_INTERRUPTED
     failed = [r for r in results if not r.passed]
     if failed and not args.html:
         print("Details (calls, violations, the partner's output): add --html report.html or --json report.json")

@@ -77,7 +77,7 @@ def test_wheel_installs_and_runs_outside_the_checkout(tmp_path):
     report = json.loads(run(python, "-c", SMOKE, cwd=elsewhere).stdout)
     assert Path(report["fakes"]).is_relative_to(site), report["fakes"]
     assert Path(report["specs"]) == site / "fakes" / "_bundled" / "specs"
-    assert report["spec_files"] == ["graph.yaml", "telnyx.yaml"]
+    assert report["spec_files"] == ["admin.yaml", "graph.yaml", "telnyx.yaml"]
     assert Path(report["scenarios"]) == site / "fakes" / "_bundled" / "scenarios"
     assert (report["exchange"], report["register"], report["violations"]) == (200, 200, [])
 

@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import copy
+import math
+from functools import cache
 from pathlib import Path
 from typing import Any
 
+from .admin_spec import check, limit
 from .errors import HarnessError
 from .faults import Fault
 from .seeding import SeedError, parse_seed, seed_tenant
 from .world import DEFAULT_TENANT, World
 
 DEMO_WORLD = Path(__file__).resolve().parents[1] / "data" / "demo_world.yaml"
+
+
+@cache
+def _demo_document() -> dict[str, Any]:
+    return parse_seed(DEMO_WORLD.read_bytes())  # parsed once: every test tenant and scenario starts from it
 
 
 class Control:
@@ -24,6 +32,7 @@ class Control:
     def seed(self, document: dict[str, Any] | str | bytes, tenant: str = DEFAULT_TENANT) -> dict[str, Any]:
         if not isinstance(document, dict):
             document = parse_seed(document)
+        check("WorldSeed", document, SeedError, "seed")
         with self.world.lock:
             target = self.world.tenant(tenant)
             # All or nothing: a bad document must not leave half of itself behind.
@@ -39,11 +48,14 @@ class Control:
                 raise SeedError(f"the seed has a value of the wrong type: {exc}") from exc
 
     def seed_demo(self, tenant: str = DEFAULT_TENANT) -> dict[str, Any]:
-        return self.seed(DEMO_WORLD.read_bytes(), tenant)
+        return self.seed(copy.deepcopy(_demo_document()), tenant)
 
     def advance_clock(self, seconds: float) -> float:
-        if seconds < 0:
-            raise HarnessError("the clock only moves forward")
+        most = limit("max_clock_advance_seconds")
+        if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not math.isfinite(seconds):
+            raise HarnessError("'seconds' must be a finite number")
+        if not 0 <= seconds <= most:
+            raise HarnessError(f"the clock only moves forward, by at most {most} seconds at a time")
         self.world.clock.advance(seconds)
         return self.world.clock.now()
 
@@ -54,11 +66,10 @@ class Control:
         self.world.journal.clear(tenant)
 
     def arm_fault(self, fault: Fault | dict[str, Any], tenant: str = DEFAULT_TENANT) -> Fault:
-        if isinstance(fault, dict):
-            try:
-                fault = Fault.from_dict(fault)
-            except (TypeError, ValueError) as exc:
-                raise HarnessError(f"bad fault: {exc}") from exc
+        if isinstance(fault, Fault):
+            fault = {k: v for k, v in fault.to_dict().items() if k != "hits"}
+        check("Fault", fault, HarnessError, "bad fault:")
+        fault = Fault.from_dict(fault)
         self._check_fault(fault)
         return self.world.tenant(tenant).faults.arm(fault)
 
@@ -90,8 +101,9 @@ class Control:
         """Play Meta's popup to its end without a browser (mints a real 30 s code in this tenant)."""
         from fakes.graph.signup import SignupRequest, complete_signup
 
+        check("SignupRequest", request, HarnessError, "bad signup request:")
         try:
-            signup = SignupRequest(**request)
+            signup = SignupRequest(**{**request, "app_id": str(request["app_id"])})
         except TypeError as exc:
             raise HarnessError(f"bad signup request: {exc}") from exc
         with self.world.lock:

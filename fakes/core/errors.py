@@ -19,9 +19,20 @@ class VendorError(Exception):
 
 
 class HarnessError(Exception):
-    """The harness was used wrongly (bad seed document, unknown scenario id, bad fault)."""
+    """The harness was used wrongly (bad seed document, unknown scenario id, bad fault).
+
+    `violations` (dicts with location, pointer, rule, message) say where a document broke its schema."""
 
     status = 400
 
+    def __init__(self, message: str = "", violations: list[dict[str, str]] | None = None, status: int | None = None):
+        super().__init__(message)
+        self.violations = list(violations or [])
+        if status is not None:
+            self.status = status
+
     def to_dict(self) -> dict[str, Any]:
-        return {"harness_error": {"message": str(self), "type": type(self).__name__}}
+        error: dict[str, Any] = {"message": str(self), "type": type(self).__name__}
+        if self.violations:
+            error["violations"] = self.violations
+        return {"harness_error": error}

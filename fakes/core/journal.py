@@ -9,7 +9,7 @@ from collections import deque
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .redaction import SECRET_RESPONSE_FIELDS, redact_fields, redact_headers, redact_text
+from .redaction import SECRET_RESPONSE_FIELDS, redact_fields, redact_headers, redact_path, redact_text
 
 # The journal keeps the newest DEFAULT_JOURNAL_LIMIT exchanges of a world; older ones are dropped.
 DEFAULT_JOURNAL_LIMIT = 2000
@@ -40,6 +40,7 @@ class JournalEntry:
 
     def to_dict(self) -> dict[str, Any]:
         record = asdict(self)
+        record["path"] = redact_path(self.path)
         record["query"] = redact_fields(self.query)
         record["request_headers"] = redact_headers(self.request_headers)
         record["request_body"] = redact_fields(self.request_body)

@@ -8,6 +8,8 @@ plain records; each vendor renders them as its own error (see `fakes/*/errors.py
 from __future__ import annotations
 
 import json
+import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,25 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
+MESSAGE_LIMIT = 200  # characters of a violation message (a schema message may quote a huge value)
+# A body parser for a media type other than JSON and forms: bytes -> value, raising ValueError when unreadable.
+BodyParser = Callable[[bytes], Any]
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} is out of range")
+    return value
+
+
+def loads_json(data: bytes | str) -> Any:
+    """JSON as RFC 8259 has it: NaN, Infinity and numbers that overflow a double are refused, not parsed."""
+    return json.loads(data, parse_constant=_refuse_constant, parse_float=_finite_float)
 
 
 @dataclass(frozen=True)
@@ -124,27 +145,45 @@ def _compile(schema: dict[str, Any]) -> Any:
     return jsonschema_rs.validator_for(schema, validate_formats=True)
 
 
+def compile_schema(schema: dict[str, Any]) -> Any:
+    return _compile(schema)
+
+
 def _schema_errors(validator: Any, instance: Any, location: str, base: str = "") -> list[Violation]:
     if validator.is_valid(instance):
         return []
+    from .redaction import is_secret_name, scrub_values, secret_values
+
+    secrets = secret_values(instance) if base == "" else ()
     violations = []
     for error in validator.iter_errors(instance):
-        path = "".join(f"/{part}" for part in error.instance_path)
+        parts = [str(part) for part in error.instance_path]
+        path = "".join(f"/{part}" for part in parts)
         rule = type(error.kind).__name__
         rule = rule[0].lower() + rule[1:]
         if rule == "required":
             path = f"{path}/{error.kind.property}"
         pointer = base or path or "/"
-        violations.append(Violation(location, pointer, rule, error.message))
+        leaf = base or (parts[-1] if parts else "")
+        if is_secret_name(leaf):
+            # Never echo a secret's value (a malformed PIN is still a PIN): say what is wrong, not what was sent.
+            message = f"the value of {leaf!r} breaks the rule {rule!r} (value withheld: it is a secret)"
+        else:
+            message = scrub_values(error.message, secrets)
+        if len(message) > MESSAGE_LIMIT:
+            message = message[: MESSAGE_LIMIT - 3] + "..."
+        violations.append(Violation(location, pointer, rule, message))
     return violations
 
 
 class CompiledSpec:
     """All operations of one OpenAPI document, keyed by operationId."""
 
-    def __init__(self, document: dict[str, Any], vendor: str) -> None:
+    def __init__(self, document: dict[str, Any], vendor: str, parsers: dict[str, BodyParser] | None = None) -> None:
         self.vendor = vendor
         self.document = document
+        self.parsers: dict[str, BodyParser] = dict(parsers or {})
+        self._named: dict[str, Any] = {}
         self.operations: dict[str, Operation] = {}
         self.security_schemes: dict[str, dict[str, Any]] = document.get("components", {}).get("securitySchemes", {})
         default_security = document.get("security", [])
@@ -157,8 +196,20 @@ class CompiledSpec:
                     self.operations[op.operation_id] = op
 
     @classmethod
-    def from_file(cls, path: Path, vendor: str) -> CompiledSpec:
-        return cls(load_document(path), vendor)
+    def from_file(cls, path: Path, vendor: str, parsers: dict[str, BodyParser] | None = None) -> CompiledSpec:
+        return cls(load_document(path), vendor, parsers)
+
+    def schema_validator(self, name: str) -> Any:
+        """A compiled validator of `#/components/schemas/<name>` (for documents that do not arrive over HTTP),
+        compiled on first use and kept."""
+        validator = self._named.get(name)
+        if validator is None:
+            validator = self._named[name] = _compile(resolve({"$ref": f"#/components/schemas/{name}"}, self.document))
+        return validator
+
+    def validate_value(self, name: str, value: Any, location: str = "body") -> list[Violation]:
+        """Violations of a plain value against a named component schema, with the request checks' pointers."""
+        return _schema_errors(self.schema_validator(name), value, location)
 
     def _compile_operation(
         self, path: str, method: str, raw: dict[str, Any], shared: list[Any], default_security: list[Any]
@@ -237,11 +288,16 @@ class CompiledSpec:
             from urllib.parse import parse_qsl
 
             body: Any = dict(parse_qsl(parts.body.decode("utf-8", "replace"), keep_blank_values=True))
+        elif media in self.parsers:
+            try:
+                body = self.parsers[media](parts.body)
+            except ValueError as exc:
+                return None, [Violation("body", "/", "parse", str(exc)[:MESSAGE_LIMIT])]
         else:
             try:
-                body = json.loads(parts.body)
+                body = loads_json(parts.body)
             except (ValueError, UnicodeDecodeError) as exc:
-                return None, [Violation("body", "/", "json", f"the body is not valid JSON: {exc}")]
+                return None, [Violation("body", "/", "json", f"the body is not valid JSON: {exc}"[:MESSAGE_LIMIT])]
         return body, _schema_errors(validator, body, "body")
 
     def _check_security(self, op: Operation, parts: RequestParts, body: Any) -> list[Violation]:

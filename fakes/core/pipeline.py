@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
+from .access import HostGuard
 from .errors import HarnessError, VendorError
 from .faults import Fault
 from .journal import JournalEntry
@@ -103,7 +104,7 @@ def current_exchange() -> Exchange:
 
 def install_pipeline(app: Flask, vendor: VendorAdapter, world: World, check_responses: bool = False) -> None:
     """Wire the shared pipeline into a vendor's Flask app; every view endpoint must be a spec operationId."""
-    app.wsgi_app = TenantPrefixMiddleware(app.wsgi_app)  # type: ignore[method-assign]
+    app.wsgi_app = HostGuard(TenantPrefixMiddleware(app.wsgi_app), world.access)  # type: ignore[method-assign]
     spec = vendor.spec
 
     tenant_header = TENANT_HEADER.lower()

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .access import AccessPolicy
 from .clock import Clock, ManualClock
 from .faults import FaultBook
 from .ids import IdSource
@@ -190,6 +191,7 @@ class World:
         self.credentials: dict[str, str] = {}  # credential value -> tenant name
         self.journal = Journal(limit=journal_limit)
         self.ready = False
+        self.access = AccessPolicy()  # the per-run admin token and the Host names served (fakes/core/access.py)
         # Set by the composition root (the CLI) so POST /__admin/scenarios/<id> can arm catalogue scenarios;
         # fakes/ knows nothing of the catalogue itself. Signature: (scenario_id, tenant) -> description dict.
         self.known_operations: set[str] = set()  # "vendor.operationId" of the loaded specs (for fault checks)

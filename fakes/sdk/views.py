@@ -4,7 +4,10 @@
     GET  /__sdk/app?app_id=          what FB.init() learns about the app (name, config ids)
     GET  /__sdk/dialog?...           the Embedded Signup popup (or Meta's "app isn't available" page)
     GET  /__sdk/plan                 the tenant's armed signup plan (the popup auto-plays it), or null
-    POST /__sdk/complete             end the popup: `complete_signup` in the world, answer with what the page gets
+    POST /__sdk/complete             end the popup: `complete_signup` in the world, answer with what the page gets.
+                                     Only the popup's own origin may end it with a code; another origin (the
+                                     partner page's sdk.js, when the person closes the popup early) may only
+                                     report a CANCEL, which mints nothing.
 
 None of these are Graph API operations: the shared pipeline neither validates nor journals them. Under a tenant
 prefix (`/_t/<tenant>/...`) every route works on that tenant; otherwise the X-Harness-Tenant header or "default".
@@ -18,6 +21,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, render_template, request
 
+from fakes.core.access import cross_origin_problem
 from fakes.core.world import DEFAULT_TENANT, Tenant, World
 from fakes.graph.signup import complete_signup
 
@@ -129,6 +133,9 @@ def sdk_blueprint(world: World) -> Blueprint:
             raise SdkError("dialog and ending must be JSON objects")
         options = DialogOptions.from_params(body.get("dialog") or {})
         signup = options.signup_request(ending)
+        problem = cross_origin_problem(request.environ)
+        if problem and signup.outcome != "CANCEL":
+            raise SdkError(f"{problem}: only the signup popup's own page may end it with a code", status=403)
         with world.lock:
             current = tenant()
             problems = options.blocking_problems(current)

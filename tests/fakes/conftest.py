@@ -76,7 +76,9 @@ class Fakes:
 
     # -- control plane ----------------------------------------------------------------------------------
     def admin(self, method: str, path: str, vendor: str = "graph", **kwargs: Any) -> requests.Response:
-        return self.http.request(method, self.admin_url(vendor, path), timeout=10, **kwargs)
+        """The root control plane, as the harness's operator (the admin token sent)."""
+        headers = {**self.h.admin_headers(), **kwargs.pop("headers", {})}
+        return self.http.request(method, self.admin_url(vendor, path), timeout=10, headers=headers, **kwargs)
 
     def signup(self, tenant: str = "default", **request: Any) -> dict[str, Any]:
         request.setdefault("app_id", APP_ID)

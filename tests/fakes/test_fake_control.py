@@ -87,9 +87,8 @@ def test_seed_json_body(fakes, vendor):
     assert fakes.tx("GET", "/whatsapp/phone_numbers", key="KEYSEEDEDJSON_x").status_code == 200
 
 
-@pytest.mark.parametrize("content_type", ["application/yaml", "text/plain", None])
-def test_seed_yaml_body(fakes, content_type):
-    headers = {"Content-Type": content_type} if content_type else {}
+def test_seed_yaml_body(fakes):
+    headers = {"Content-Type": "application/yaml"}
     response = fakes.admin("POST", "/seed", vendor="telnyx", data=SEED_YAML.encode(), headers=headers)
     assert response.status_code == 200, response.text
     assert response.json()["created"]["codes"] == ["AQseeded-yaml-code"]
@@ -132,7 +131,7 @@ def test_bad_seed_is_400_and_loses_nothing(fakes, document):
     before = fakes.signup()
     response = fakes.admin("POST", "/seed", data=document.encode(), headers={"Content-Type": "application/json"})
     error = harness_error(response)
-    assert error["type"] in ("SeedError", "HarnessError")
+    assert error["type"] in ("SeedError", "AdminRequestError")
     # What was stored before is all still there.
     assert fakes.exchange(before["code"]).status_code == 200
     assert fakes.exchange(fakes.DEMO_CODE).status_code == 200

@@ -61,10 +61,10 @@ def test_a_scenario_can_be_armed_on_running_fakes() -> None:
     harness = Harness()
     enable_scenario_arming(harness)
     with harness.serve(graph_port=0, telnyx_port=0) as server:
-        armed = requests.post(f"{server.graph_url}/__admin/scenarios/telnyx-503-then-success", timeout=5)
+        armed = requests.post(f"{server.graph_url}/_t/default/__admin/scenarios/telnyx-503-then-success", timeout=5)
         assert armed.status_code == 201
         assert armed.json()["faults"][0]["status"] == 503
-        unknown = requests.post(f"{server.graph_url}/__admin/scenarios/nope", timeout=5)
+        unknown = requests.post(f"{server.graph_url}/_t/default/__admin/scenarios/nope", timeout=5)
         assert unknown.status_code == 400 and "nope" in unknown.json()["harness_error"]["message"]
         body = {"waba_id": "300000000000001", "phone_number_id": "400000000000001", "app_id": "100000000000001"}
         headers = {"Authorization": "Bearer KEYLOCALTEST0001_notarealtelnyxkey"}

@@ -217,6 +217,12 @@ def test_demo_serves_fakes_and_portal_and_stops_cleanly(stop_signal: signal.Sign
         plan = requests.get(f"{graph}/__sdk/plan", timeout=5).json()
         assert plan == {"plan": {"outcome": "CANCEL", "current_step": "PERMISSIONS"}}
         assert "auto-plays" in banner
+        # Every port checks Host (DNS rebinding): the portal's and the fakes'.
+        for url in (portal, f"{graph}/__admin/ready"):
+            rebound = requests.get(url, headers={"Host": "attacker.example"}, timeout=5)
+            assert rebound.status_code == 403 and rebound.json()["harness_error"]["type"] == "HostRefused"
+        journal = url_after("journal", banner)
+        assert requests.get(journal, timeout=5).status_code == 200  # the banner's journal link needs no token
     finally:
         process.send_signal(stop_signal)
         assert process.wait(timeout=10) == 0
