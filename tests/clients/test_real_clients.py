@@ -27,12 +27,13 @@ APP_SECRET = "local-app-secret-not-real"
 class ToFake(httpx.BaseTransport):
     """Send every request to the fake's host and port instead of graph.facebook.com."""
 
-    def __init__(self, root: str) -> None:
+    def __init__(self, root: str, inner: Any = None) -> None:
         self.root = httpx.URL(root)
-        self.inner = httpx.HTTPTransport()
+        self.inner = inner if inner is not None else httpx.HTTPTransport()
 
     def handle_request(self, request: Any) -> Any:
         request.url = request.url.copy_with(scheme=self.root.scheme, host=self.root.host, port=self.root.port)
+        request.headers["Host"] = self.root.netloc.decode()
         return self.inner.handle_request(request)
 
 
@@ -42,7 +43,7 @@ def graph(request: pytest.FixtureRequest) -> Iterator[dict[str, Any]]:
     h.seed_demo()
     signup = h.complete_signup(app_id=APP_ID)
     if request.param == "inprocess":
-        transport: Any = httpx.WSGITransport(app=h.graph_app)
+        transport: Any = ToFake(h.graph_url, httpx.WSGITransport(app=h.graph_app))
         yield {"h": h, "signup": signup, "transport": transport, "root": h.graph_url}
     else:
         with h.serve(graph_port=0, telnyx_port=0) as server:
