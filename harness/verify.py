@@ -146,6 +146,10 @@ def run_command(cmd: str, env: Mapping[str, str], cwd: str | os.PathLike[str] | 
     timed_out = False
     try:
         out, err = process.communicate(timeout=timeout)
+    except KeyboardInterrupt:  # its own session does not see the terminal's Ctrl-C: stop it with us
+        _kill_group(process)
+        process.wait()
+        raise
     except subprocess.TimeoutExpired:
         timed_out = True
         _kill_group(process)

@@ -76,6 +76,7 @@ _HEADER_LINE = re.compile(
     r"(?i)(?P<key>authorization|proxy-authorization|cookie|set-cookie|x-api-key|x-telnyx-key|x-harness-admin-token)"
     r"(?P<sep>\s*:\s*)(?P<value>[^\r\n]*)"
 )
+_ERROR_CODE = re.compile(r"[0-9]{1,8}")
 _BEARER = re.compile(r"(?i)\b(?P<scheme>bearer|basic)\s+(?P<value>[A-Za-z0-9._~+/=|-]{6,})")
 
 
@@ -124,6 +125,11 @@ def _redact_once(text: str) -> str:
     def quoted(match: re.Match[str]) -> str:
         if not is_secret_name(match.group("key")):
             return match.group(0)
+        if (
+            _ERROR_CODE.fullmatch(match.group("sval") or match.group("nval") or "")
+            and normalize(match.group("key")) == "code"
+        ):
+            return match.group(0)  # a vendor error code in a JSON error body (Graph 190, Telnyx "10009"), not a secret
         q = match.group("q")
         return f"{q}{match.group('key')}{q}: {q}{REDACTED}{q}"
 

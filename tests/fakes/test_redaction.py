@@ -122,3 +122,10 @@ def test_the_journal_masks_percent_encoded_and_mixed_case_names(harness):
     harness.session().get(f"{harness.graph_url}/v19.0/EAAGm0PX4ZCpsBO3qT8ZBvLw2mN7cR5kY1hJ9dF6gS4aE0uI")
     dumped = json.dumps(harness.journal())
     assert SECRET not in dumped and "EAAGm0PX4ZCpsBO3qT8ZBvLw2mN7cR5kY1hJ9dF6gS4aE0uI" not in dumped
+
+
+def test_vendor_error_codes_in_json_text_stay_readable():
+    graph = '{"error": {"code": 190, "error_subcode": 463, "message": "x"}}'
+    telnyx = '{"errors": [{"code": "10009", "title": "Authentication failed"}]}'
+    assert redact_text(graph) == graph and redact_text(telnyx) == telnyx
+    assert SECRET not in redact_text(f'{{"code": "{SECRET}"}}')

@@ -198,3 +198,40 @@ def test_allow_remote_prints_what_it_exposes_and_requires_the_token(tmp_path):
     assert child.returncode == EXIT_OK, err
     assert "WARNING: --allow-remote: bound to 0.0.0.0" in out
     assert "with the admin token: reset, seed, arm faults" in out
+
+
+def test_ctrl_c_during_verify_writes_reports_marked_incomplete(tmp_path):
+    partner = tmp_path / "partner.py"
+    pid_file = tmp_path / "partner.pid"
+    partner.write_text(
+        "import os, sys, time\n"
+        f"open({str(pid_file)!r}, 'w').write(str(os.getpid()))\n"
+        "time.sleep(30 if os.environ['SIGNUP_SCENARIO_ID'] == 'wrong-app-secret' else 0)\n"
+        "sys.exit(1)\n"
+    )
+    report, html = tmp_path / "verify.json", tmp_path / "verify.html"
+    command = [*CLI, "verify", "--cmd", f"{sys.executable} {partner}", "--id", "unknown-app-id"]
+    command += ["--id", "wrong-app-secret", "--json", str(report), "--html", str(html), "--color", "never"]
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT, text=True)
+    assert child.stdout is not None
+    for line in child.stdout:
+        if "unknown-app-id" in line:
+            break
+    time.sleep(0.5)  # into the second scenario's 30 s partner (a deliberate wait for a signal, not for a server)
+    child.send_signal(signal.SIGINT)
+    out, err = child.communicate(timeout=60)
+    assert child.returncode == EXIT_INTERRUPTED, err
+    assert "Traceback" not in err and "interrupted after 1 of 2 scenarios" in err
+    document = json.loads(report.read_text())
+    assert document["incomplete"] is True and [s["id"] for s in document["scenarios"]] == ["unknown-app-id"]
+    assert "incomplete" in html.read_text()
+    # The partner (in a session of its own, out of the terminal's reach) was stopped with verify.
+    pid = int(pid_file.read_text())
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        assert time.monotonic() < deadline, "the partner outlived the interrupted verify"
+        time.sleep(0.05)
