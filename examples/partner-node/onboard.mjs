@@ -27,11 +27,13 @@
 // The fix: wait as long as Retry-After says (or queue the registration and finish it in the background).
 // ---------------------------------------------------------------------------------------------------------------
 
+import { createHmac } from "node:crypto";
 import { writeFileSync } from "node:fs";
 
 const MAX_RETRY_AFTER_SECONDS = 1; // the deliberate bug: see above
 const TECH_PROVIDER_PATH = "whatsapp/business_accounts/tech_provider";
-const WABA_SCOPE = "whatsapp_business_management";
+// debug_token's scope for the granted WABAs: Meta renamed it in June 2026, so read both names.
+const WABA_SCOPES = new Set(["whatsapp_business_management", "whatsapp_business_manage_events"]);
 const FINISH_EVENTS = new Set(["FINISH", "FINISH_ONLY_WABA", "FINISH_WHATSAPP_BUSINESS_APP_ONBOARDING"]);
 
 class OnboardingFailure extends Error {
@@ -169,16 +171,21 @@ async function wabaFromDebugToken(token) {
   });
   const data = body?.data ?? {};
   if (data.is_valid !== true) throw new OnboardingFailure("invalid_token", "debug_token says the token is not valid");
-  const scope = (data.granular_scopes ?? []).find((s) => s?.scope === WABA_SCOPE);
+  const scope = (data.granular_scopes ?? []).find((s) => WABA_SCOPES.has(s?.scope) && s?.target_ids?.length);
   const wabaId = scope?.target_ids?.[0];
   if (!wabaId) throw new OnboardingFailure("no_waba_id", "the signup completed but no WABA id was returned");
   return String(wabaId);
 }
 
 async function firstPhoneNumber(token, wabaId) {
-  const body = await graphGet("graph.listWabaPhoneNumbers", `${encodeURIComponent(wabaId)}/phone_numbers`, {}, {
-    Authorization: `Bearer ${token}`,
-  });
+  // appsecret_proof (HMAC-SHA256 of the token keyed by the app secret): required by apps with "Require App Secret".
+  const appsecret_proof = createHmac("sha256", config.appSecret).update(token).digest("hex");
+  const body = await graphGet(
+    "graph.listWabaPhoneNumbers",
+    `${encodeURIComponent(wabaId)}/phone_numbers`,
+    { appsecret_proof },
+    { Authorization: `Bearer ${token}` },
+  );
   const id = body?.data?.[0]?.id;
   if (!id) throw new OnboardingFailure("no_phone_number", `WABA ${wabaId} has no phone number`);
   return String(id);

@@ -24,6 +24,12 @@ class IdSource:
         """Meta object ids (apps, businesses, WABAs, phone numbers) are 15-16 digit decimal strings."""
         return self.digits(15)
 
+    def shuffled(self, items: list[str]) -> list[str]:
+        """A seeded permutation (for orders a vendor does not keep stable)."""
+        copy = list(items)
+        self._random.shuffle(copy)
+        return copy
+
     def text(self, alphabet: str, length: int) -> str:
         return "".join(self._random.choice(alphabet) for _ in range(length))
 

@@ -108,6 +108,11 @@ def seed_tenant(tenant: Tenant, document: dict[str, Any]) -> dict[str, Any]:
             mode=item.get("mode", "live"),
             linked_to_telnyx=item.get("linked_to_telnyx", True),
             config_ids=[str(c) for c in item.get("config_ids", [])],
+            scope_naming=str(item.get("scope_naming", "current")),
+            appsecret_proof_required=bool(item.get("appsecret_proof_required", False)),
+            denied_permissions=[str(p) for p in item.get("denied_permissions", [])],
+            call_budget=int(item.get("call_budget", 0)),
+            installed=bool(item.get("installed", True)),
         )
         remember(app.id)
         meta.apps[app.id] = app
@@ -129,6 +134,7 @@ def seed_tenant(tenant: Tenant, document: dict[str, Any]) -> dict[str, Any]:
             created_at=now,
             shared_with={str(a) for a in item.get("shared_with", list(meta.apps))},
             message_template_namespace=ids.uuid4().replace("-", "_"),
+            call_budget=int(item.get("call_budget", 0)),
         )
         meta.wabas[waba.id] = waba
         created["wabas"].append(waba.id)
@@ -165,7 +171,8 @@ def seed_tenant(tenant: Tenant, document: dict[str, Any]) -> dict[str, Any]:
             granular_scopes={s: list(wabas) for s in ("whatsapp_business_management", "whatsapp_business_messaging")},
             issued_at=now,
             expires_at=now + expires_in if expires_in else 0.0,
-            valid=item.get("valid", True),
+            valid=item.get("valid", True) and not item.get("invalid_subcode"),
+            invalid_subcode=item.get("invalid_subcode"),
         )
         remember(token.value)
         meta.tokens[token.value] = token
@@ -204,9 +211,14 @@ def _phone(tenant: Tenant, waba: Waba, item: dict[str, Any]) -> PhoneNumber:
         verified_name=item.get("verified_name", waba.name),
         code_verification_status=item.get("code_verification_status", "VERIFIED"),
         quality_rating=item.get("quality_rating", "GREEN"),
-        platform_type=item.get("platform_type", "CLOUD_API"),
         status=item.get("status", "CONNECTED"),
+        is_on_biz_app=item.get("is_on_biz_app", False),
+        account_mode=item.get("account_mode", "LIVE"),
+        pin=item.get("pin"),
+        needs_reverification=item.get("needs_reverification", False),
     )
+    phone.registered = phone.status == "CONNECTED"
+    phone.platform_type = str(item.get("platform_type", "CLOUD_API" if phone.registered else "NOT_APPLICABLE"))
     tenant.meta.phone_numbers[phone.id] = phone
     waba.phone_number_ids.append(phone.id)
     return phone

@@ -2,7 +2,7 @@
 
 A `World` is the whole simulated universe of one harness; each `Tenant` is an independent copy of Meta's and
 Telnyx's state (apps, WABAs, numbers, codes, tokens, API keys, registrations) with its own seeded id source and
-armed faults. Rules live in `fakes/graph/rules.py` and `fakes/telnyx/rules.py`; this module only holds data.
+armed faults. Rules live in `fakes/graph/` (by resource) and `fakes/telnyx/rules.py`; this module only holds data.
 """
 
 from __future__ import annotations
@@ -37,6 +37,11 @@ class MetaApp:
     mode: str = "live"  # "live" | "development"
     linked_to_telnyx: bool = True
     config_ids: list[str] = field(default_factory=list)
+    scope_naming: str = "current"  # "current" (Meta since June 2026) | "legacy": how debug_token names scopes
+    appsecret_proof_required: bool = False  # the app's "Require App Secret" setting
+    denied_permissions: list[str] = field(default_factory=list)  # refused by App Review: calls needing one get 10
+    call_budget: int = 0  # calls per hour before code 4 (0: fakes.graph.limits.DEFAULT_APP_BUDGET)
+    installed: bool = True  # False once the customer removed the app: its tokens get 190/458
 
 
 @dataclass
@@ -57,7 +62,17 @@ class PhoneNumber:
     platform_type: str = "CLOUD_API"
     status: str = "CONNECTED"
     registered: bool = False
-    pin: str | None = None  # two-step verification PIN set by /register
+    pin: str | None = None  # two-step verification PIN (set by the first /register or POST /{phone} with pin)
+    is_on_biz_app: bool = False  # a coexistence number, also in the WhatsApp Business app
+    account_mode: str = "LIVE"  # LIVE | SANDBOX
+    name_status: str = "APPROVED"
+    needs_reverification: bool = False  # Meta wants the number verified again before it registers (133006)
+    deleted_at: float | None = None  # recently deleted: registering is refused for a while (133015)
+    data_localization_region: str | None = None
+    last_onboarded_time: float | None = None
+    # Bounded histories the register rules read (timestamps): PIN failures and register/deregister calls.
+    pin_failures: list[float] = field(default_factory=list)
+    register_calls: list[float] = field(default_factory=list)
 
 
 @dataclass
@@ -74,7 +89,10 @@ class Waba:
     business_verification_status: str = "verified"
     country: str = "US"
     subscribed_apps: list[str] = field(default_factory=list)
+    # app id -> {"override_callback_uri", "verify_token"} for subscriptions that override the app's callback
+    subscription_overrides: dict[str, dict[str, str]] = field(default_factory=dict)
     phone_number_ids: list[str] = field(default_factory=list)
+    call_budget: int = 0  # calls per hour on this WABA's edges before 80008 (0: limits.DEFAULT_WABA_BUDGET)
 
 
 @dataclass
@@ -101,6 +119,8 @@ class AccessToken:
     issued_at: float
     expires_at: float = 0.0  # 0 = never
     valid: bool = True
+    invalid_subcode: int | None = None  # why it stopped being valid: 458 app removed, 460 password, 467 session
+    business_ids: list[str] = field(default_factory=list)  # businesses granted (business_management)
 
 
 @dataclass
@@ -198,6 +218,7 @@ class MetaState:
     codes: dict[str, AuthCode] = field(default_factory=dict)
     tokens: dict[str, AccessToken] = field(default_factory=dict)
     user_id: str = ""
+    usage: dict[str, list[float]] = field(default_factory=dict)  # "app:<id>"/"waba:<id>" -> [window, calls]
 
 
 @dataclass

@@ -92,6 +92,22 @@ def invalid_parameter(name: str, detail: str) -> GraphError:
     return GraphError(f"(#100) Param {name} {detail}", 100, www_authenticate="invalid_request")
 
 
+# Why a token stopped working: Meta's 190 subcodes (Graph error-handling guide), with Meta's own messages.
+TOKEN_SUBCODES: dict[int, str] = {
+    458: "Error validating access token: The user has not authorized application {app_id}.",
+    460: (
+        "Error validating access token: The session has been invalidated because the user changed their "
+        "password or Facebook has changed the session for security reasons."
+    ),
+    467: "Error validating access token: The session is invalid because the user logged out.",
+}
+
+
+def token_invalidated(subcode: int, app_id: str, status: int = 401) -> GraphError:
+    message = TOKEN_SUBCODES[subcode].format(app_id=app_id)
+    return GraphError(message, 190, status=status, subcode=subcode, www_authenticate="invalid_token")
+
+
 def invalid_token(status: int = 401, expired_at: str | None = None) -> GraphError:
     if expired_at is not None:
         return GraphError(
@@ -132,8 +148,137 @@ def nonexisting_field(field: str, node_type: str) -> GraphError:
     return GraphError(f"(#100) Tried accessing nonexisting field ({field}) on node type ({node_type})", 100)
 
 
+def whatsapp_error(code: int, message: str, details: str, status: int = 400, **kwargs: Any) -> GraphError:
+    """A WhatsApp Business error: `(#code) message` with `error_data {messaging_product, details}`."""
+    error = GraphError(f"(#{code}) {message}", code, status=status, **kwargs)
+    error.extra["error_data"] = {"messaging_product": "whatsapp", "details": details}
+    return error
+
+
 def pin_mismatch() -> GraphError:
-    return GraphError("(#133005) Two step verification PIN Mismatch", 133005)
+    return whatsapp_error(
+        133005,
+        "Two step verification PIN Mismatch",
+        "The PIN does not match the two-step verification PIN set on this phone number.",
+    )
+
+
+def needs_reverification() -> GraphError:
+    return whatsapp_error(
+        133006, "Phone number re-verification needed", "Verify the phone number again before registering it."
+    )
+
+
+def too_many_pin_guesses() -> GraphError:
+    return whatsapp_error(
+        133008,
+        "Too many two step verification PIN guesses for this phone number",
+        "Try again after the time stated in the WhatsApp Manager.",
+    )
+
+
+def pin_guessed_too_fast() -> GraphError:
+    return whatsapp_error(
+        133009, "Two step verification PIN was entered too quickly", "Wait a moment before trying the PIN again."
+    )
+
+
+def not_registered() -> GraphError:
+    return whatsapp_error(133010, "Phone number Not Registered", "The phone number is not registered on WhatsApp.")
+
+
+def recently_deleted() -> GraphError:
+    return whatsapp_error(
+        133015,
+        "Please wait a few minutes before attempting to register this phone number",
+        "The phone number was recently deleted; wait 5 minutes before registering it again.",
+    )
+
+
+def register_rate_limited() -> GraphError:
+    return whatsapp_error(
+        133016,
+        "Account register deregister rate limit exceeded",
+        "Registration or deregistration failed because there were too many attempts for this phone number "
+        "in a short period of time.",
+    )
+
+
+def coexistence_number() -> GraphError:
+    """A number still used in the WhatsApp Business app (coexistence) cannot be registered (our wording)."""
+    return whatsapp_error(
+        100,
+        "Register endpoint is not available for SMB businesses",
+        "This phone number is used in the WhatsApp Business app; coexistence numbers are onboarded without "
+        "registering.",
+    )
+
+
+def permission_error(object_id: str) -> GraphError:
+    """Code 200: the token was not granted this asset."""
+    error = GraphError("(#200) Permissions error", 200, status=403)
+    error.extra["error_data"] = {
+        "messaging_product": "whatsapp",
+        "details": f"The access token was not granted access to object {object_id}.",
+    }
+    return error
+
+
+def app_lacks_permission(permission: str) -> GraphError:
+    """Code 10: the app was not granted the permission in App Review."""
+    return GraphError(
+        "(#10) Application does not have permission for this action",
+        10,
+        status=403,
+        extra={"error_data": {"messaging_product": "whatsapp", "details": f"The app lacks {permission}."}},
+    )
+
+
+def appsecret_proof_invalid() -> GraphError:
+    return GraphError("Invalid appsecret_proof provided in the API argument", 100, www_authenticate="invalid_request")
+
+
+def appsecret_proof_required() -> GraphError:
+    return GraphError(
+        "API calls from the server require an appsecret_proof argument", 100, www_authenticate="invalid_request"
+    )
+
+
+def app_rate_limited() -> GraphError:
+    return GraphError("(#4) Application request limit reached", 4, is_transient=True)
+
+
+def waba_rate_limited() -> GraphError:
+    error = GraphError(
+        "(#80008) There have been too many calls to this WhatsApp Business account. Wait a bit and try again. "
+        "For more info, please refer to https://developers.facebook.com/docs/graph-api/overview/rate-limiting.",
+        80008,
+        is_transient=True,
+    )
+    error.extra["error_data"] = {"messaging_product": "whatsapp", "details": "Too many calls to this WABA."}
+    return error
+
+
+def unknown_version(version: str) -> GraphError:
+    """A version newer than the newest Meta serves (our wording: Meta documents none)."""
+    return GraphError(f"Unknown path components: /{version}", 2500, www_authenticate="invalid_request")
+
+
+def override_before_subscribe() -> GraphError:
+    """An override callback for an app that has no webhook subscription on the WABA yet (our wording)."""
+    return GraphError(
+        "(#100) The app must be subscribed to the WhatsApp Business Account before its callback URL can be overridden.",
+        100,
+    )
+
+
+def unsupported_grant(grant_type: str) -> GraphError:
+    return GraphError(
+        f"(#100) Param grant_type must be one of: authorization_code, client_credentials, "
+        f"fb_exchange_token; got {grant_type}",
+        100,
+        www_authenticate="invalid_request",
+    )
 
 
 def unknown_path() -> GraphError:

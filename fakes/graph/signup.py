@@ -13,7 +13,7 @@ from typing import Any
 from fakes.core.errors import HarnessError
 from fakes.core.world import AuthCode, Business, PhoneNumber, Tenant, Waba
 
-from .rules import CODE_TTL_SECONDS
+from .tokens import CODE_TTL_SECONDS
 
 FINISH_OUTCOMES = ("FINISH", "FINISH_ONLY_WABA", "FINISH_WHATSAPP_BUSINESS_APP_ONBOARDING")
 # NO_WABA: the flow finishes but shares no WABA and posts no session info (the guide's "no WABA ID" case).
@@ -48,6 +48,7 @@ class SignupRequest:
     display_phone_number: str | None = None
     redirect_uri: str | None = None
     share_with_app: bool = True
+    extra_wabas: int = 0  # the customer shares this many more WABAs (a multi-WABA signup: waba_ids in the event)
     code_fate: str = "fresh"  # used: someone exchanged it already; expired: the clock moves past its 30 s
     event_data_overrides: dict[str, Any] = field(default_factory=dict)  # e.g. a phone_number_id of another WABA
 
@@ -56,6 +57,8 @@ class SignupRequest:
             raise HarnessError(f"unknown code_fate {self.code_fate!r}; expected one of {', '.join(CODE_FATES)}")
         if self.outcome not in OUTCOMES:
             raise HarnessError(f"unknown signup outcome {self.outcome!r}; expected one of {', '.join(OUTCOMES)}")
+        if not isinstance(self.extra_wabas, int) or not 0 <= self.extra_wabas <= 20:
+            raise HarnessError("extra_wabas must be an integer from 0 to 20")
         if self.outcome == "CANCEL" and self.current_step not in CANCEL_STEPS:
             raise HarnessError(f"unknown current_step {self.current_step!r}; expected one of {', '.join(CANCEL_STEPS)}")
 
@@ -112,8 +115,10 @@ def complete_signup(tenant: Tenant, request: SignupRequest) -> SignupResult:
         message_template_namespace=tenant.ids.uuid4().replace("-", "_"),
     )
     meta.wabas[waba.id] = waba
-    phone = _add_number(tenant, waba, request.display_phone_number, request.business_name)
-    granted = [waba.id] if request.outcome != "NO_WABA" else []
+    coexistence = request.outcome == "FINISH_WHATSAPP_BUSINESS_APP_ONBOARDING"
+    phone = _add_number(tenant, waba, request.display_phone_number, request.business_name, coexistence)
+    others = [_extra_waba(tenant, request, business, n) for n in range(request.extra_wabas)]
+    granted = [waba.id, *others] if request.outcome != "NO_WABA" else []
     code = AuthCode(
         value=tenant.ids.auth_code(),
         app_id=app.id,
@@ -127,6 +132,8 @@ def complete_signup(tenant: Tenant, request: SignupRequest) -> SignupResult:
     tenant.remember_credential(code.value)
     handed_over = _apply_code_fate(tenant, code, request.code_fate)
     event = _finish_event(request, business.id, waba.id, phone.id)
+    if event is not None and others and request.outcome == "FINISH":
+        event["data"]["waba_ids"] = [waba.id, *others]  # multi-WABA flows list every WABA shared
     if event is not None and request.event_data_overrides:
         event["data"].update(request.event_data_overrides)
     return SignupResult(
@@ -149,7 +156,23 @@ def _apply_code_fate(tenant: Tenant, code: AuthCode, fate: str) -> str:
     return code.value
 
 
-def _add_number(tenant: Tenant, waba: Waba, display: str | None, verified_name: str) -> PhoneNumber:
+def _extra_waba(tenant: Tenant, request: SignupRequest, business: Business, n: int) -> str:
+    waba = Waba(
+        id=tenant.ids.meta_id(),
+        name=f"{request.business_name} WhatsApp {n + 2}",
+        business_id=business.id,
+        created_at=tenant.clock.now(),
+        shared_with={request.app_id} if request.share_with_app else set(),
+        message_template_namespace=tenant.ids.uuid4().replace("-", "_"),
+    )
+    tenant.meta.wabas[waba.id] = waba
+    _add_number(tenant, waba, None, request.business_name, False)
+    return waba.id
+
+
+def _add_number(tenant: Tenant, waba: Waba, display: str | None, verified_name: str, coexistence: bool) -> PhoneNumber:
+    """A number verified in the popup. A Cloud API number still has to be registered (PENDING, platform
+    NOT_APPLICABLE); a coexistence number is already live in the WhatsApp Business app and on the API."""
     digits = tenant.ids.digits(7)
     e164 = f"+1555{digits}"
     phone = PhoneNumber(
@@ -158,6 +181,11 @@ def _add_number(tenant: Tenant, waba: Waba, display: str | None, verified_name: 
         e164=e164,
         display_phone_number=display or f"+1 555-{digits[:3]}-{digits[3:]}",
         verified_name=verified_name,
+        status="CONNECTED" if coexistence else "PENDING",
+        platform_type="CLOUD_API" if coexistence else "NOT_APPLICABLE",
+        registered=coexistence,
+        is_on_biz_app=coexistence,
+        last_onboarded_time=tenant.clock.now() if coexistence else None,
     )
     tenant.meta.phone_numbers[phone.id] = phone
     waba.phone_number_ids.insert(0, phone.id)

@@ -18,8 +18,8 @@ from typing import Any
 
 from fakes.core.errors import HarnessError
 from fakes.core.world import Tenant
-from fakes.graph.rules import GraphRules
 from fakes.graph.signup import SignupRequest, SignupResult
+from fakes.graph.tokens import Tokens
 
 # The origin the fake SDK gives the WA_EMBEDDED_SIGNUP message event (see docs/browser.md, "Delivery").
 FACEBOOK_ORIGIN = "https://www.facebook.com"
@@ -189,7 +189,7 @@ def login_response(tenant: Tenant, options: DialogOptions, result: SignupResult)
     if options.wants_code:
         return result.login_response()
     grant = tenant.meta.codes[result.code]
-    token = GraphRules(tenant).mint_token(grant.app_id, grant.waba_ids, user_id=grant.user_id)
+    token = Tokens(tenant).mint_token(grant.app_id, grant.waba_ids, user_id=grant.user_id)
     now = tenant.clock.now()
     return {
         "authResponse": {

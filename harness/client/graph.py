@@ -2,11 +2,13 @@
 
 GET /{v}/oauth/access_token        exchangeCode           code -> business token
 GET /{v}/debug_token               debugToken             token -> granular scopes (WABA ids)
-GET /{v}/{waba_id}/phone_numbers   listWabaPhoneNumbers   WABA -> its phone numbers
+GET /{v}/{waba_id}/phone_numbers   listWabaPhoneNumbers   WABA -> its phone numbers (with appsecret_proof)
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 from typing import Any
 from urllib.parse import quote
@@ -20,6 +22,8 @@ from .values import as_code, as_id, as_object, as_text
 
 VENDOR = "graph"
 WABA_SCOPE = "whatsapp_business_management"
+# Meta renamed the scopes debug_token reports in June 2026: the WABAs now come under this one.
+WABA_SCOPES = (WABA_SCOPE, "whatsapp_business_manage_events")
 _QUOTED = re.compile(r'"([^"]*)"')
 
 
@@ -73,7 +77,10 @@ class GraphApi:
             raise ValueError("waba_id is required")
         path = f"{quote(str(waba_id), safe='')}/phone_numbers"
         headers = {"Authorization": f"Bearer {token}"}
-        reply = self._get("listWabaPhoneNumbers", path, headers=headers, secrets=(token,))
+        params = {"appsecret_proof": appsecret_proof(self._config.app_secret, token)}
+        reply = self._get(
+            "listWabaPhoneNumbers", path, params=params, headers=headers, secrets=(token, params["appsecret_proof"])
+        )
         data = _object(reply).get("data")
         if not isinstance(data, list):
             raise reply.malformed("'data' is not a list")
@@ -124,6 +131,12 @@ class GraphApi:
         return error_from_fault(fault, reply.call.redactor)
 
 
+def appsecret_proof(app_secret: str, token: str) -> str:
+    """Meta's proof that a server call comes from the app: HMAC-SHA256(app secret, token), hex. Sent with every
+    user-token call, so apps that require it ("Require App Secret") work too."""
+    return hmac.new(app_secret.encode(), token.encode(), hashlib.sha256).hexdigest()
+
+
 def fault_from_reply(reply: Reply) -> VendorFault:
     """Read Graph's envelope `{"error":{"message","type","code","error_subcode","fbtrace_id"}}`."""
     try:
@@ -149,7 +162,8 @@ def fault_from_reply(reply: Reply) -> VendorFault:
 
 
 def waba_ids_from_debug(data: dict[str, Any]) -> list[str]:
-    """WABA ids granted under `whatsapp_business_management`, newest first (Meta's order).
+    """WABA ids granted under `whatsapp_business_management` (older naming) or, since Meta renamed the scopes in
+    June 2026, `whatsapp_business_manage_events`; in Meta's order (newest first for one WABA).
 
     Raises ValueError when the scopes are not in the documented shape."""
     scopes = data.get("granular_scopes") or []
@@ -159,7 +173,7 @@ def waba_ids_from_debug(data: dict[str, Any]) -> list[str]:
     for scope in scopes:
         if not isinstance(scope, dict):
             raise ValueError("a granular scope is not an object")
-        if scope.get("scope") != WABA_SCOPE:
+        if scope.get("scope") not in WABA_SCOPES:
             continue
         targets = scope.get("target_ids") or []  # absent when the grant is not asset-scoped
         if not isinstance(targets, list):
@@ -168,7 +182,8 @@ def waba_ids_from_debug(data: dict[str, Any]) -> list[str]:
             target_id = as_id(target)
             if target_id is None:
                 raise ValueError("a target id is not an id")
-            ids.append(target_id)
+            if target_id not in ids:
+                ids.append(target_id)
     return ids
 
 

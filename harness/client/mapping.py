@@ -75,6 +75,7 @@ RULES: tuple[Rule, ...] = (
     R(e.RateLimited, "graph", code="32"),
     R(e.RateLimited, "graph", code="613"),
     R(e.RateLimited, "graph", code="80007"),
+    R(e.RateLimited, "graph", code="80008"),
     R(e.WrongAppSecret, "graph", code="1"),
     R(e.UnknownApp, "graph", code="101"),
     R(e.InvalidAccessToken, "graph", code="190"),

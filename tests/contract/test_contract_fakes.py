@@ -45,9 +45,10 @@ EXAMPLE_TOKEN = "EAAGm0PX4ZCpsBO3qT8ZBvLw2mN7cR5kY1hJ9dF6gS4aE0uI"
 EXAMPLE_WABA = "104996122399160"
 EXAMPLE_PHONE = "113362588047543"
 EXAMPLE_TELNYX_WABA_ID = "019c1ff0-5c30-7f36-8436-730b1d0b0e56"
-# The fields of the Graph nodes with a `fields` parameter (fakes/graph/rules.py), id last, as clients rarely ask it.
+# Fields of the Graph nodes with a `fields` parameter (fakes/graph/nodes.py; getNode is aimed at the example
+# WABA), id last, as clients rarely ask it.
 NODE_FIELDS = {
-    "getWaba": (
+    "getNode": (
         "name",
         "currency",
         "timezone_id",
@@ -316,7 +317,12 @@ class Contract:
             known = NODE_FIELDS.get(operation, ())
             picked = [name for i, name in enumerate(known) if zlib.crc32(repr(case.query).encode()) >> i & 1]
             case.query = {**case.query, "fields": ",".join(picked)}
-        aim = {"waba_id": EXAMPLE_WABA, "phone_number_id": EXAMPLE_PHONE, "id": EXAMPLE_TELNYX_WABA_ID}
+        aim = {
+            "waba_id": EXAMPLE_WABA,
+            "node_id": EXAMPLE_WABA,
+            "phone_number_id": EXAMPLE_PHONE,
+            "id": EXAMPLE_TELNYX_WABA_ID,
+        }
         if case.path_parameters:
             case.path_parameters = {name: aim.get(name, value) for name, value in case.path_parameters.items()}
 

@@ -105,6 +105,20 @@ class Fakes:
         assert response.status_code == 200, response.text
         return response.json()["access_token"], created
 
+    def long_lived_token(self, tenant: str = "default", **signup: Any) -> tuple[str, dict[str, Any]]:
+        """A 60-day user token (fb_exchange_token of a signup's system-user token), for expiry tests."""
+        system_token, created = self.token(tenant=tenant, **signup)
+        base = self.tenant_graph(tenant) if tenant != "default" else self.graph
+        params = {
+            "grant_type": "fb_exchange_token",
+            "client_id": APP_ID,
+            "client_secret": APP_SECRET,
+            "fb_exchange_token": system_token,
+        }
+        response = self.graph_get(f"/{VERSION}/oauth/access_token", base=base, params=params)
+        assert response.status_code == 200, response.text
+        return response.json()["access_token"], created
+
     @staticmethod
     def bearer(token: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {token}"}

@@ -282,7 +282,7 @@ def test_bad_fault_is_400(fakes, body):
 def test_bad_fault_from_python(fakes):
     with pytest.raises(HarnessError):
         fakes.h.arm_fault({"operation": "telnyx.listWabas", "times": -1})
-    armed = fakes.h.arm_fault(Fault(operation="graph.getWaba", status=500))
+    armed = fakes.h.arm_fault(Fault(operation="graph.getNode", status=500))
     assert fakes.h.control.faults() == [armed.to_dict()]
 
 

@@ -44,11 +44,11 @@ def test_exchange_returns_a_business_token(fakes, version):
     response = fakes.exchange(created["code"], version=version)
     assert response.status_code == 200, response.text
     body = response.json()
-    assert set(body) == {"access_token", "token_type", "expires_in"}
+    assert set(body) == {"access_token", "token_type"}  # a system-user token: it does not expire
     assert body["access_token"].startswith("EAA")
     assert body["token_type"] == "bearer"
-    assert body["expires_in"] == 60 * 24 * 3600
-    assert response.headers["facebook-api-version"] == (version or "v19.0")
+    # v19.0 has expired: Meta serves it, and unversioned calls, with its oldest live version
+    assert response.headers["facebook-api-version"] == "v21.0"
     assert response.headers["Content-Type"] == "application/json; charset=UTF-8"
     assert response.headers["x-fb-trace-id"] and response.headers["x-fb-request-id"]
     [entry] = fakes.h.journal(operation="exchangeCode" if version else "exchangeCodeUnversioned")
@@ -164,15 +164,15 @@ def test_debug_token_names_the_shared_waba(fakes, caller):
     data = response.json()["data"]
     assert data["is_valid"] is True
     assert data["app_id"] == fakes.APP_ID
-    assert data["type"] == "USER"
+    assert data["type"] == "SYSTEM_USER"  # Embedded Signup's business-integration system-user token
     assert "error" not in data
-    assert {"whatsapp_business_management", "whatsapp_business_messaging"} <= set(data["scopes"])
+    assert {"whatsapp_business_management", "whatsapp_business_messaging", "business_management"} <= set(data["scopes"])
     targets = {scope["scope"]: scope["target_ids"] for scope in data["granular_scopes"]}
-    assert targets == {
-        "whatsapp_business_management": [created["waba_id"]],
-        "whatsapp_business_messaging": [created["waba_id"]],
+    assert targets == {  # Meta's naming since June 2026 (the demo app's default)
+        "business_management": [created["business_id"]],
+        "whatsapp_business_manage_events": [created["waba_id"]],
     }
-    assert data["expires_at"] == data["issued_at"] + 60 * 24 * 3600
+    assert data["expires_at"] == 0 and data["data_access_expires_at"] == 0
 
 
 def test_debug_token_unversioned(fakes):
@@ -180,7 +180,7 @@ def test_debug_token_unversioned(fakes):
     response = fakes.graph_get("/debug_token", params={"input_token": token, "access_token": fakes.APP_TOKEN})
     assert response.status_code == 200
     assert response.json()["data"]["is_valid"] is True
-    assert response.headers["facebook-api-version"] == "v19.0"
+    assert response.headers["facebook-api-version"] == "v21.0"  # the oldest live version serves unversioned calls
 
 
 def test_debug_token_of_an_app_token(fakes):
@@ -204,7 +204,7 @@ def test_invalid_input_token_is_200_with_error(fakes, input_token):
 
 
 def test_expired_input_token_is_200_with_subcode_463(fakes):
-    token, _ = fakes.token()
+    token, _ = fakes.long_lived_token()
     fakes.h.advance_clock(60 * 24 * 3600 + 1)
     response = fakes.graph_get(f"/{V}/debug_token", params={"input_token": token, "access_token": fakes.APP_TOKEN})
     assert response.status_code == 200
@@ -224,7 +224,7 @@ def test_bad_caller_token_is_400_190(fakes, caller):
 
 
 def test_expired_caller_token_is_400_190(fakes):
-    token, _ = fakes.token()
+    token, _ = fakes.long_lived_token()
     fakes.h.advance_clock(60 * 24 * 3600 + 1)
     response = fakes.graph_get(f"/{V}/debug_token", params={"input_token": token}, headers=fakes.bearer(token))
     graph_error(response, 400, 190, 463)
@@ -320,13 +320,14 @@ def test_phone_numbers_fields_and_shape(fakes):
     response = fakes.graph_get(f"/{V}/{created['waba_id']}/phone_numbers", headers=fakes.bearer(token))
     [number] = response.json()["data"]
     assert number["id"] == created["phone_number_id"]
-    assert number["code_verification_status"] == "VERIFIED" and number["platform_type"] == "CLOUD_API"
+    # verified in the popup, not yet registered with the Cloud API
+    assert number["code_verification_status"] == "VERIFIED" and number["platform_type"] == "NOT_APPLICABLE"
     selected = fakes.graph_get(
         f"/{V}/{created['waba_id']}/phone_numbers",
         params={"fields": "id,status"},
         headers=fakes.bearer(token),
     ).json()["data"]
-    assert selected == [{"id": created["phone_number_id"], "status": "CONNECTED"}]
+    assert selected == [{"id": created["phone_number_id"], "status": "PENDING"}]
     unknown = fakes.graph_get(
         f"/{V}/{created['waba_id']}/phone_numbers", params={"fields": "nope"}, headers=fakes.bearer(token)
     )
@@ -356,12 +357,16 @@ def test_subscribed_apps(fakes):
 
 def test_subscribe_with_json_override_body(fakes):
     token, created = fakes.token()
+    path = f"/{V}/{created['waba_id']}/subscribed_apps"
+    assert fakes.graph_post(path, headers=fakes.bearer(token)).json() == {"success": True}
     response = fakes.graph_post(
         f"/{V}/{created['waba_id']}/subscribed_apps",
         json={"override_callback_uri": "https://portal.example.com/hook", "verify_token": "v"},
         headers=fakes.bearer(token),
     )
-    assert response.json() == {"success": True}
+    body = response.json()
+    assert body["success"] is True
+    assert body["data"][0]["override_callback_uri"] == "https://portal.example.com/hook"
 
 
 def test_register_phone_number_pin_rules(fakes):
@@ -423,7 +428,7 @@ def test_bad_token_on_a_node_is_401_190(fakes, method, template, token):
 
 @pytest.mark.parametrize(("method", "template"), NODE_CALLS)
 def test_expired_token_on_a_node_is_401_190_463(fakes, method, template):
-    token, created = fakes.token()
+    token, created = fakes.long_lived_token()
     fakes.h.advance_clock(60 * 24 * 3600)
     response = _node_call(fakes, method, template, created, headers=fakes.bearer(token))
     error = graph_error(response, 401, 190, 463)
@@ -488,6 +493,6 @@ def test_unknown_path_and_method_answer_in_graph_envelope(fakes):
     assert unknown.status_code == 400
     assert unknown.json()["error"]["code"] == 2500
     assert unknown.json()["error"]["fbtrace_id"] == unknown.headers["x-fb-trace-id"]
-    wrong_method = fakes.graph_post(f"/{V}/oauth/access_token")
+    wrong_method = fakes.http.delete(f"{fakes.graph}/{V}/oauth/access_token", timeout=10)
     assert wrong_method.status_code == 400
     assert wrong_method.json()["error"]["message"] == "Unsupported request - method type not allowed"

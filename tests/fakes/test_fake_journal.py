@@ -34,7 +34,7 @@ def test_every_operation_is_recorded_by_its_operation_id(fakes):
         ("graph", "exchangeCodeUnversioned"),
         ("graph", "debugToken"),
         ("graph", "debugTokenUnversioned"),
-        ("graph", "getWaba"),
+        ("graph", "getNode"),
         ("graph", "listWabaPhoneNumbers"),
         ("graph", "listSubscribedApps"),
         ("graph", "subscribeApp"),

@@ -42,11 +42,18 @@ OPERATIONS: dict[str, dict[str, tuple[str, str]]] = {
         "exchangeCodeUnversioned": ("get", "/oauth/access_token"),
         "debugToken": ("get", "/{version}/debug_token"),
         "debugTokenUnversioned": ("get", "/debug_token"),
-        "getWaba": ("get", "/{version}/{waba_id}"),
+        "postAccessToken": ("post", "/{version}/oauth/access_token"),
+        "postAccessTokenUnversioned": ("post", "/oauth/access_token"),
+        "getMe": ("get", "/{version}/me"),
+        "listMyPermissions": ("get", "/{version}/me/permissions"),
+        "getNode": ("get", "/{version}/{node_id}"),
+        "updatePhoneNumber": ("post", "/{version}/{node_id}"),
         "listWabaPhoneNumbers": ("get", "/{version}/{waba_id}/phone_numbers"),
         "listSubscribedApps": ("get", "/{version}/{waba_id}/subscribed_apps"),
         "subscribeApp": ("post", "/{version}/{waba_id}/subscribed_apps"),
+        "unsubscribeApp": ("delete", "/{version}/{waba_id}/subscribed_apps"),
         "registerPhoneNumber": ("post", "/{version}/{phone_number_id}/register"),
+        "deregisterPhoneNumber": ("post", "/{version}/{phone_number_id}/deregister"),
     },
 }
 
@@ -65,11 +72,18 @@ STATUSES: dict[str, dict[str, set[str]]] = {
         "exchangeCodeUnversioned": {"200", "400", "500", "503"},
         "debugToken": {"200", "400", "500", "503"},
         "debugTokenUnversioned": {"200", "400", "500", "503"},
-        "getWaba": {"200", "400", "401", "500", "503"},
-        "listWabaPhoneNumbers": {"200", "400", "401", "500", "503"},
-        "listSubscribedApps": {"200", "400", "401", "500", "503"},
-        "subscribeApp": {"200", "400", "401", "500", "503"},
-        "registerPhoneNumber": {"200", "400", "401", "500", "503"},
+        "postAccessToken": {"200", "400", "500", "503"},
+        "postAccessTokenUnversioned": {"200", "400", "500", "503"},
+        "getMe": {"200", "400", "401", "403", "500", "503"},
+        "listMyPermissions": {"200", "400", "401", "403", "500", "503"},
+        "getNode": {"200", "400", "401", "403", "500", "503"},
+        "updatePhoneNumber": {"200", "400", "401", "403", "500", "503"},
+        "listWabaPhoneNumbers": {"200", "400", "401", "403", "500", "503"},
+        "listSubscribedApps": {"200", "400", "401", "403", "500", "503"},
+        "subscribeApp": {"200", "400", "401", "403", "500", "503"},
+        "unsubscribeApp": {"200", "400", "401", "403", "500", "503"},
+        "registerPhoneNumber": {"200", "400", "401", "403", "500", "503"},
+        "deregisterPhoneNumber": {"200", "400", "401", "403", "500", "503"},
     },
 }
 
@@ -112,10 +126,18 @@ GRAPH_CATALOGUE: dict[str, set[tuple[int, int | None]]] = {
         (100, 36009),
         (101, None),
         (190, None),
+        (2500, None),
         (80007, None),
+        (80008, None),
         (133005, None),
+        (133006, None),
+        (133008, None),
+        (133009, None),
+        (133015, None),
+        (133016, None),
     },
-    "401": {(190, None), (190, 463)},
+    "401": {(190, None), (190, 458), (190, 460), (190, 463), (190, 467)},
+    "403": {(10, None), (200, None)},
     "500": {(1, None), (2, None)},
     "503": {(2, None)},
 }
@@ -125,13 +147,33 @@ GRAPH_REQUIRED: dict[str, dict[str, set[tuple[int, int | None]]]] = {
         "400": {(1, None), (100, None), (101, None), (100, 36007), (100, 36008), (100, 36009), (4, None)},
     },
     "debugToken": {"400": {(100, None), (190, None)}},
-    "getWaba": {"400": {(100, 33), (4, None)}, "401": {(190, None), (190, 463)}},
+    "getNode": {
+        "400": {(100, 33), (4, None), (80008, None), (2500, None)},
+        "401": {(190, None), (190, 458), (190, 460), (190, 463), (190, 467)},
+        "403": {(10, None), (200, None)},
+    },
     "listWabaPhoneNumbers": {"400": {(100, 33)}, "401": {(190, None)}},
     "listSubscribedApps": {"400": {(100, 33)}, "401": {(190, None)}},
     "subscribeApp": {"400": {(100, 33)}, "401": {(190, None)}},
-    "registerPhoneNumber": {"400": {(100, None), (100, 33), (133005, None)}, "401": {(190, None)}},
+    "registerPhoneNumber": {
+        "400": {
+            (100, None),
+            (100, 33),
+            (133005, None),
+            (133006, None),
+            (133008, None),
+            (133009, None),
+            (133015, None),
+            (133016, None),
+        },
+        "401": {(190, None)},
+        "403": {(10, None), (200, None)},
+    },
 }
+for _op_id in ("getMe", "listMyPermissions", "updatePhoneNumber", "unsubscribeApp", "deregisterPhoneNumber"):
+    GRAPH_REQUIRED[_op_id] = {"401": {(190, None)}}
 GRAPH_REQUIRED["exchangeCodeUnversioned"] = GRAPH_REQUIRED["exchangeCode"]
+GRAPH_REQUIRED["postAccessToken"] = GRAPH_REQUIRED["postAccessTokenUnversioned"] = GRAPH_REQUIRED["exchangeCode"]
 GRAPH_REQUIRED["debugTokenUnversioned"] = GRAPH_REQUIRED["debugToken"]
 for _op in GRAPH_REQUIRED.values():
     _op.setdefault("500", {(1, None), (2, None)})
@@ -150,7 +192,7 @@ VENDOR_HEADERS = {
 }
 SERVERS = {"telnyx": "http://127.0.0.1:8020", "graph": "http://127.0.0.1:8010"}
 GRAPH_NODE_SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}, {"accessTokenQuery": []}]
-GRAPH_UNAUTHENTICATED = {"exchangeCode", "exchangeCodeUnversioned"}
+GRAPH_UNAUTHENTICATED = {"exchangeCode", "exchangeCodeUnversioned", "postAccessToken", "postAccessTokenUnversioned"}
 # Operations whose behaviour the vendor does not document: each must state the harness's choice.
 MUST_DECLARE_DEPARTURE = {
     "telnyx": {"registerTechProvider", "listWabas", "getWaba"},
