@@ -1,9 +1,7 @@
 """Partners built on the vendors' Python SDKs pass under `verify --intercept` without setting any host: pywa and
 Meta's facebook-business call https://graph.facebook.com themselves.
 
-Both SDKs come with the `clients` test extra; without them these tests skip. A scenario that fails only because
-the Graph fake does not yet answer a field set the SDK asks for is a gap of the fake, not of interception: the
-test then skips and names it (`FIDELITY_GAPS`), and runs in full once the fake answers.
+Both SDKs come with the `clients` test extra (CI installs it); without them these tests skip.
 """
 
 from __future__ import annotations
@@ -32,7 +30,6 @@ SCENARIOS = [
     "telnyx-revoked-key",
     "cancel-at-phone-number-setup",
 ]
-FIDELITY_GAPS = ("Tried accessing nonexisting field",)  # Graph's answer to a field the fake does not know yet
 
 
 def _verify_partner(verify: Callable[..., Any], module: str, script: str) -> Any:
@@ -40,13 +37,6 @@ def _verify_partner(verify: Callable[..., Any], module: str, script: str) -> Any
     cmd = f"{shlex.quote(sys.executable)} {shlex.quote(str(PARTNERS / script))}"
     run = verify(cmd, "--intercept", *[a for s in SCENARIOS for a in ("--id", s)])
     failed = {r["id"]: r for r in run.document["scenarios"] if r["verdict"] != "pass"}
-    gaps = {
-        i: r
-        for i, r in failed.items()
-        if any(gap in (x.get("response_body") or "") for x in r["exchanges"] for gap in FIDELITY_GAPS)
-    }
-    if failed and gaps.keys() == failed.keys():
-        pytest.skip(f"the Graph fake does not yet answer {module}'s field sets ({', '.join(sorted(gaps))})")
     assert {i: r["reasons"] for i, r in failed.items()} == {}
     success = run.by_id["success"]
     assert success["calls"][0] == "graph.exchangeCode" and success["calls"][-1] == "telnyx.registerTechProvider"

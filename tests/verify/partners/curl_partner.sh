@@ -53,7 +53,7 @@ if [ -z "$waba_id" ]; then
   call debug -G "$GRAPH/debug_token" --data-urlencode "input_token=$token" \
     --data-urlencode "access_token=$META_APP_ID|$META_APP_SECRET"
   [ "$STATUS" = 200 ] || fail "debug_token: HTTP $STATUS"
-  waba_id=$(jq -r 'if .data.is_valid then [.data.granular_scopes[]? | select(.scope == "whatsapp_business_management")
+  waba_id=$(jq -r 'if .data.is_valid then [.data.granular_scopes[]? | select(.scope == "whatsapp_business_management" or .scope == "whatsapp_business_manage_events")
     | .target_ids[]?][0] // empty else empty end' "$WORK/debug")
   [ -n "$waba_id" ] || fail "no WABA id"
 fi

@@ -22,6 +22,10 @@ class Failure(Exception):
     pass
 
 
+# Meta renamed the WABA scope in June 2026; a partner reads both namings.
+WABA_SCOPES = ("whatsapp_business_management", "whatsapp_business_manage_events")
+
+
 def retried(call):
     for attempt in range(1, 4):
         try:
@@ -56,7 +60,7 @@ def onboard():
     if not waba_id:
         debug = retried(lambda: app.call("GET", ("debug_token",), params={"input_token": token}).json())
         debug = debug.get("data") or {}
-        scopes = [s for s in debug.get("granular_scopes") or [] if s.get("scope") == "whatsapp_business_management"]
+        scopes = [s for s in debug.get("granular_scopes") or [] if s.get("scope") in WABA_SCOPES]
         targets = scopes[0].get("target_ids") if scopes else None
         if not debug.get("is_valid") or not targets:
             raise Failure("no WABA id")

@@ -19,6 +19,10 @@ class Failure(Exception):
     pass
 
 
+# Meta renamed the WABA scope in June 2026; a partner reads both namings.
+WABA_SCOPES = ("whatsapp_business_management", "whatsapp_business_manage_events")
+
+
 def retried(call):
     """Graph 5xx and 429 are retried a little; any other Graph error is final."""
     for attempt in range(1, 4):
@@ -68,7 +72,7 @@ def onboard():
     if not waba_id:  # pywa has no debug_token call
         params = {"input_token": token, "access_token": f"{app_id}|{secret}"}
         debug = retried(lambda: graph_get("debug_token", params)).get("data") or {}
-        scopes = [s for s in debug.get("granular_scopes") or [] if s.get("scope") == "whatsapp_business_management"]
+        scopes = [s for s in debug.get("granular_scopes") or [] if s.get("scope") in WABA_SCOPES]
         targets = scopes[0].get("target_ids") if scopes else None
         if not debug.get("is_valid") or not targets:
             raise Failure("no WABA id")

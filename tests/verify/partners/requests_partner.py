@@ -23,6 +23,10 @@ class Failure(Exception):
     pass
 
 
+# Meta renamed the WABA scope in June 2026; a partner reads both namings.
+WABA_SCOPES = ("whatsapp_business_management", "whatsapp_business_manage_events")
+
+
 def send(method, url, **kwargs):
     """429, 5xx and dropped connections are retried (honouring Retry-After); a timeout is not."""
     for attempt in range(1, ATTEMPTS + 1):
@@ -74,7 +78,7 @@ def onboard():
     if not waba_id:
         app_token = f"{ENV['META_APP_ID']}|{ENV['META_APP_SECRET']}"
         debug = graph("debug_token", {"input_token": token, "access_token": app_token}).get("data") or {}
-        scopes = [s for s in debug.get("granular_scopes") or [] if s.get("scope") == "whatsapp_business_management"]
+        scopes = [s for s in debug.get("granular_scopes") or [] if s.get("scope") in WABA_SCOPES]
         targets = scopes[0].get("target_ids") if scopes else None
         if not debug.get("is_valid") or not targets:
             raise Failure("no WABA id")
