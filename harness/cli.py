@@ -89,5 +89,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
 
 
+def entry() -> None:
+    """The `signup-harness` program: `main`, then leave without the interpreter's finalization.
+
+    The socket server (granian) runs native threads that may still be winding down when the process ends; letting
+    the interpreter finalize under them can abort the process (SIGABRT) after a clean stop. By now every report is
+    written and closed, so flush what is buffered and exit with main's code."""
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

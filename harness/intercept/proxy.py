@@ -38,6 +38,8 @@ from urllib.parse import quote, unquote, urlsplit
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
+from fakes.core.pipeline import DROPPED
+
 from .ca import LocalCA
 
 if TYPE_CHECKING:
@@ -184,7 +186,12 @@ class InterceptProxy:
         tenant = environ.get(ENV_TENANT)
         if tenant and "HTTP_X_HARNESS_TENANT" not in environ:
             environ["HTTP_X_HARNESS_TENANT"] = tenant
-        return self.apps[VENDOR_HOSTS[host]](environ, start_response)
+        result = self.apps[VENDOR_HOSTS[host]](environ, start_response)
+        if environ.get(DROPPED):  # a dropped-connection fault: the client sees the tunnel close, unanswered
+            with contextlib.suppress(OSError):
+                environ["werkzeug.socket"].shutdown(socket.SHUT_RDWR)
+            return []
+        return result
 
     def _not_tunnelled(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         target = urlsplit(environ.get("REQUEST_URI", ""))

@@ -28,7 +28,7 @@ def test_the_world_snapshot_shows_every_vendor_table_and_no_secret(fakes: Any) -
         assert secret not in text
     meta, telnyx = snapshot["sections"]["meta"]["tables"], snapshot["sections"]["telnyx"]["tables"]
     assert [a["id"] for a in meta["apps"]] == [fakes.APP_ID] and meta["apps"][0]["secret"] == "[REDACTED]"
-    assert {n["id"]: n["status"] for n in meta["phone_numbers"]}[created["phone_number_id"]] == "CONNECTED"
+    assert {n["id"]: n["status"] for n in meta["phone_numbers"]}[created["phone_number_id"]] == "PENDING"
     assert {c["value"] for c in meta["codes"]} == {"[REDACTED]"} and len(meta["codes"]) >= 2
     assert {t["value"] for t in meta["tokens"]} == {"[REDACTED]"}
     assert sorted(k["status"] for k in telnyx["api_keys"]) == ["active", "revoked"]

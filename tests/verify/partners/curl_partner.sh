@@ -58,7 +58,10 @@ if [ -z "$waba_id" ]; then
   [ -n "$waba_id" ] || fail "no WABA id"
 fi
 if [ -z "$phone_number_id" ]; then
-  call numbers "$GRAPH/$waba_id/phone_numbers" -H "Authorization: Bearer $token"
+  # appsecret_proof: HMAC-SHA256 of the token with the app secret (apps may require it; Meta accepts it always)
+  proof=$(printf '%s' "$token" | openssl dgst -sha256 -hmac "$META_APP_SECRET" -r | cut -d' ' -f1)
+  call numbers -G "$GRAPH/$waba_id/phone_numbers" --data-urlencode "appsecret_proof=$proof" \
+    -H "Authorization: Bearer $token"
   [ "$STATUS" = 200 ] || fail "phone numbers: HTTP $STATUS"
   phone_number_id=$(jq -r '.data[0].id // empty' "$WORK/numbers")
   [ -n "$phone_number_id" ] || fail "no phone number"

@@ -5,6 +5,8 @@ META_APP_ID, META_APP_SECRET, TELNYX_API_KEY, SIGNUP_CUSTOMER_ID, SIGNUP_REDIREC
 reaches the fakes only through `signup-harness verify --intercept`. Exit 0 on success, 1 on a handled failure.
 """
 
+import hashlib
+import hmac
 import json
 import os
 import sys
@@ -85,7 +87,14 @@ def onboard():
         waba_id = targets[0]
     phone_number_id = data.get("phone_number_id")
     if not phone_number_id:
-        numbers = graph(f"{waba_id}/phone_numbers", headers={"Authorization": f"Bearer {token}"}).get("data") or []
+        # appsecret_proof: HMAC-SHA256 of the token with the app secret (apps may require it; Meta accepts it always)
+        proof = hmac.new(ENV["META_APP_SECRET"].encode(), token.encode(), hashlib.sha256).hexdigest()
+        numbers = (
+            graph(
+                f"{waba_id}/phone_numbers", {"appsecret_proof": proof}, headers={"Authorization": f"Bearer {token}"}
+            ).get("data")
+            or []
+        )
         if not numbers:
             raise Failure("no phone number")
         phone_number_id = numbers[0]["id"]
