@@ -227,7 +227,7 @@ def bench_soak(tmp: Path, seconds: float, script: Path, flat_seconds: float) -> 
     with spawned(["taskset", "-c", SERVER_CPU, *serve_command(urls_json)], urls_json, timeout=60) as (proc, urls, _):
         pid = child_pid(proc)
         graph, telnyx = urls["graph"], urls["telnyx"]
-        admin = telnyx.removesuffix("/v2") + "/__admin"
+        admin = telnyx.removesuffix("/v2") + "/_t/default/__admin"  # the tenant's own control plane: no token
         auth = {"Authorization": f"Bearer {API_KEY}"}
         done: list[float] = []
         stop_at = time.monotonic() + seconds

@@ -121,7 +121,8 @@ def spawned(
                     time.sleep(0.001)  # tight poll for the file the CLI writes once its sockets listen
                     continue
                 # the baseline has no control plane: its urls file is written only once it is listening
-                pending = [origin(u) for u in urls.values()] if "graph" in urls else []
+                # (the file also carries the admin token and the live view's URL: only the two fakes' URLs count)
+                pending = [origin(urls[k]) for k in ("graph", "telnyx") if k in urls] if "graph" in urls else []
             pending = [base for base in pending if get_status(base, "/__admin/ready") != 200]
             if not pending:
                 break
