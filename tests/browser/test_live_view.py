@@ -220,7 +220,7 @@ def test_the_tenant_picker_lists_the_default_first_and_follows_the_fragment(fres
 def start_demo_command(*options: str) -> tuple[subprocess.Popen[bytes], str]:
     """`signup-harness demo ...` on free ports; returns the process and its banner."""
     script = shutil.which("signup-harness", path=str(Path(sys.executable).parent))
-    fallback = [sys.executable, "-c", "import sys; from harness.cli import main; sys.exit(main())"]
+    fallback = [sys.executable, "-c", "from harness.cli import entry; entry()"]
     command = [script] if script else fallback
     process = subprocess.Popen(
         [*command, "demo", "--port", "0", "--graph-port", "0", "--telnyx-port", "0", *options],

@@ -173,12 +173,12 @@ def test_request_logs_hide_codes_and_secrets() -> None:
     assert "client_id=1" in message and "client_secret=[REDACTED]" in message
 
 
+# The program's own entry point (it exits without racing the server's native threads at finalization).
 DEMO_SCRIPT = """
-import argparse, sys
-from harness.demo import add_demo_parser, run_demo
-parser = argparse.ArgumentParser()
-add_demo_parser(parser.add_subparsers())
-sys.exit(run_demo(parser.parse_args(["demo", *sys.argv[1:]])))
+import sys
+sys.argv = ["signup-harness", "demo", *sys.argv[1:]]
+from harness.cli import entry
+entry()
 """
 
 
