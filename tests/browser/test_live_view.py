@@ -6,13 +6,6 @@ this module; each test starts from the demo world. The last test runs the `demo`
 
 from __future__ import annotations
 
-import os
-import re
-import select
-import shutil
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +25,6 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 RED = "rgb(198, 40, 40)"  # --bad in ui.css
 TS_401 = "The Telnyx API returns a 401 Unauthorized error"
 API_KEY = "KEYLOCALTEST0001_notarealtelnyxkey"
-START_TIMEOUT = 30.0
 
 
 @dataclass
@@ -217,37 +209,9 @@ def test_the_tenant_picker_lists_the_default_first_and_follows_the_fragment(fres
 # -- the issue's "done when": signup-harness demo --scenario telnyx-revoked-key ------------------------------
 
 
-def start_demo_command(*options: str) -> tuple[subprocess.Popen[bytes], str]:
-    """`signup-harness demo ...` on free ports; returns the process and its banner."""
-    script = shutil.which("signup-harness", path=str(Path(sys.executable).parent))
-    fallback = [sys.executable, "-c", "from harness.cli import entry; entry()"]
-    command = [script] if script else fallback
-    process = subprocess.Popen(
-        [*command, "demo", "--port", "0", "--graph-port", "0", "--telnyx-port", "0", *options],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-    )
-    assert process.stdout is not None
-    output = b""
-    deadline = time.monotonic() + START_TIMEOUT
-    while b"Press Ctrl+C" not in output:
-        ready, _, _ = select.select([process.stdout], [], [], max(0.0, deadline - time.monotonic()))
-        chunk = os.read(process.stdout.fileno(), 4096) if ready else b""
-        if not chunk:
-            process.kill()
-            pytest.fail(f"the demo did not start; it printed: {output!r}")
-        output += chunk
-    return process, output.decode()
-
-
-def banner_url(label: str, banner: str) -> str:
-    found = re.search(rf"^\s+{label}\s+(\S+)", banner, re.MULTILINE)
-    assert found, banner
-    return found.group(1)
-
-
-def test_qa_sees_the_revoked_key_failure_in_the_live_view(browser: Any) -> None:
-    process, banner = start_demo_command("--scenario", "telnyx-revoked-key")
+def test_qa_sees_the_revoked_key_failure_in_the_live_view(browser: Any, demo_launcher: Any) -> None:
+    banner_url = demo_launcher.url
+    process, banner = demo_launcher.start("--scenario", "telnyx-revoked-key")
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     context.set_default_timeout(10_000)
     try:

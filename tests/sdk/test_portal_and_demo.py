@@ -5,13 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
-import re
-import select
 import signal
-import subprocess
-import sys
-import time
 from typing import Any
 
 import pytest
@@ -26,8 +20,6 @@ from harness.demo import (
     portal_dir,
     signup_plan,
 )
-
-START_TIMEOUT = 20.0
 
 
 @pytest.fixture
@@ -173,43 +165,10 @@ def test_request_logs_hide_codes_and_secrets() -> None:
     assert "client_id=1" in message and "client_secret=[REDACTED]" in message
 
 
-# The program's own entry point (it exits without racing the server's native threads at finalization).
-DEMO_SCRIPT = """
-import sys
-sys.argv = ["signup-harness", "demo", *sys.argv[1:]]
-from harness.cli import entry
-entry()
-"""
-
-
-def start_demo_process(*options: str) -> tuple[subprocess.Popen[bytes], str]:
-    process = subprocess.Popen(
-        [sys.executable, "-c", DEMO_SCRIPT, "--port", "0", "--graph-port", "0", "--telnyx-port", "0", *options],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-    )
-    assert process.stdout is not None
-    output = b""
-    deadline = time.monotonic() + START_TIMEOUT
-    while b"Press Ctrl+C" not in output:
-        ready, _, _ = select.select([process.stdout], [], [], max(0.0, deadline - time.monotonic()))
-        chunk = os.read(process.stdout.fileno(), 4096) if ready else b""
-        if not chunk:
-            process.kill()
-            pytest.fail(f"the demo did not start; it printed: {output!r}")
-        output += chunk
-    return process, output.decode()
-
-
-def url_after(label: str, banner: str) -> str:
-    found = re.search(rf"^\s+{label}\s+(\S+)", banner, re.MULTILINE)
-    assert found, banner
-    return found.group(1)
-
-
 @pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
-def test_demo_serves_fakes_and_portal_and_stops_cleanly(stop_signal: signal.Signals) -> None:
-    process, banner = start_demo_process("--signup-outcome", "CANCEL", "--cancel-step", "PERMISSIONS")
+def test_demo_serves_fakes_and_portal_and_stops_cleanly(stop_signal: signal.Signals, demo_launcher: Any) -> None:
+    url_after = demo_launcher.url
+    process, banner = demo_launcher.start("--signup-outcome", "CANCEL", "--cancel-step", "PERMISSIONS")
     try:
         portal, graph = url_after("portal", banner), url_after("Graph fake", banner)
         page = requests.get(portal, timeout=5)
