@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import time
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
@@ -53,6 +54,8 @@ from .webhook_verify import (
 __all__ = ["Duplicate", "ReceivedEvent", "Refusal", "ServedReceiver", "WebhookReceiver", "serve_receiver"]
 
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+READY_TIMEOUT_SECONDS = 10.0
+READY_POLL_SECONDS = 0.01  # between two connection attempts while the server starts
 
 log = logging.getLogger("harness.webhook_receiver")
 Reply = tuple[int, list[tuple[str, str]], bytes]
@@ -230,7 +233,27 @@ class ServedReceiver:
 
 def serve_receiver(receiver: WebhookReceiver, host: str = "127.0.0.1", port: int = 0) -> ServedReceiver:
     """Serve `receiver` on host:port (0 picks a free port) in this process, behind the Host guard every port of
-    the project has (loopback names, or `host` itself)."""
+    the project has (loopback names, or `host` itself). Returns once the port accepts connections."""
     policy = AccessPolicy()
     policy.allow_host(host)
-    return ServedReceiver(receiver, serve_wsgi(HostGuard(receiver, policy), host, port, "receiver"))
+    served = serve_wsgi(HostGuard(receiver, policy), host, port, "receiver")
+    try:
+        _wait_listening(served.host, served.port)
+    except BaseException:
+        served.stop()
+        raise
+    return ServedReceiver(receiver, served)
+
+
+def _wait_listening(host: str, port: int, timeout: float = READY_TIMEOUT_SECONDS) -> None:
+    """Connect until the server listens (TimeoutError after `timeout`). A bare TCP connection, not a request:
+    readiness leaves no refusal in the records."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            socket.create_connection((host, port), timeout=1.0).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the webhook receiver on port {port} did not start within {timeout:g} s") from None
+            time.sleep(READY_POLL_SECONDS)

@@ -113,9 +113,10 @@ class WebhookRecords:
 
     def meta_account_updates(self, waba_id: str) -> list[ReceivedEvent]:
         """Meta's `account_update` changes for a WABA, oldest first (`status` is the change's `value.event`)."""
-        return [
-            e for e in self.events() if e.vendor == META and e.event_type == ACCOUNT_UPDATE and e.waba_id == waba_id
-        ]
+        return self._matching(META, ACCOUNT_UPDATE, waba_id)
+
+    def _matching(self, vendor: str, event_type: str, waba_id: str) -> list[ReceivedEvent]:
+        return [e for e in self.events() if (e.vendor, e.event_type, e.waba_id) == (vendor, event_type, waba_id)]
 
     def wait_for(self, predicate: Callable[[ReceivedEvent], bool], timeout: float) -> ReceivedEvent | None:
         """The first processed event (already here or still to come) that satisfies `predicate`, or None once
