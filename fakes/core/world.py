@@ -34,6 +34,19 @@ DEFAULT_TENANT = "default"
 
 
 @dataclass
+class AppSubscription:
+    """One object of an app's webhook subscriptions (`POST /{app-id}/subscriptions`): where Meta sends that
+    object's fields, and the verify token Meta echoes in its verification request (kept, never shown)."""
+
+    object: str
+    callback_url: str
+    verify_token: str
+    fields: dict[str, str] = field(default_factory=dict)  # field name -> Graph version it was subscribed with
+    include_values: bool = True
+    active: bool = True
+
+
+@dataclass
 class MetaApp:
     id: str
     secret: str
@@ -46,6 +59,9 @@ class MetaApp:
     denied_permissions: list[str] = field(default_factory=list)  # refused by App Review: calls needing one get 10
     call_budget: int = 0  # calls per hour before code 4 (0: fakes.graph.limits.DEFAULT_APP_BUDGET)
     installed: bool = True  # False once the customer removed the app: its tokens get 190/458
+    webhooks: dict[str, AppSubscription] = field(default_factory=dict)  # by object (whatsapp_business_account...)
+    # Seconds between webhook attempts for this app (None: fakes.graph.webhooks.DEFAULT_RETRY_SECONDS)
+    webhook_retry_seconds: tuple[float, ...] | None = None
 
 
 @dataclass
