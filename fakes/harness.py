@@ -24,6 +24,7 @@ from .core import inspection
 from .core.access import ADMIN_TOKEN_HEADER
 from .core.clock import Clock
 from .core.control import Control
+from .core.delivery import DeliveryFault
 from .core.faults import Fault
 from .core.openapi import CompiledSpec
 from .core.resources import spec_path
@@ -98,6 +99,26 @@ class Harness:
     def clear_journal(self, tenant: str | None = None) -> None:
         self.control.clear_journal(tenant)
 
+    def webhooks(self, tenant: str = DEFAULT_TENANT) -> dict[str, Any]:
+        """Telnyx's public key (`telnyx_public_key`), the tenant's deliveries and delivery faults."""
+        return self.control.webhooks(tenant)
+
+    @property
+    def telnyx_public_key(self) -> str:
+        """The world's Telnyx webhook public key, base64 (what Telnyx's portal shows; pass it to unwrap)."""
+        return self.world.published_keys["telnyx_public_key"]()
+
+    def arm_delivery_fault(self, fault: DeliveryFault | dict[str, Any], tenant: str = DEFAULT_TENANT) -> DeliveryFault:
+        return self.control.arm_delivery_fault(fault, tenant)
+
+    def deliver_to(self, origin: str, wsgi_app: Any) -> None:
+        """Deliver webhooks for `origin` (scheme://host[:port]) to this WSGI app in-process, without sockets."""
+        self.world.outbound.mount(origin, wsgi_app)
+
+    def tick(self) -> None:
+        """Do now what is due: sessions' stages, webhook attempts (in-process; served, it happens by itself)."""
+        self.world.tick()
+
     def arm_fault(self, fault: Fault | dict[str, Any], tenant: str = DEFAULT_TENANT) -> Fault:
         return self.control.arm_fault(fault, tenant)
 
@@ -148,6 +169,8 @@ class Harness:
         self.world.access.allow_host(host)
         if allow_remote and not is_loopback(host):
             self.world.access.expose(host)
+        if allow_remote:
+            self.world.outbound.allow_remote = True  # webhooks may then go beyond loopback too
         ports: dict[str, ServedPort] = {}
         try:
             for name, app, port in (("graph", self.graph_app, graph_port), ("telnyx", self.telnyx_app, telnyx_port)):
@@ -156,7 +179,9 @@ class Harness:
             for served in ports.values():
                 served.stop()
             raise
-        return Server(ports)
+        # Served: sessions and webhook deliveries move on their own thread, never on a request's.
+        self.world.timekeeper.start()
+        return Server(ports, self.world)
 
 
 READY_TIMEOUT_SECONDS = 10.0
@@ -209,6 +234,7 @@ class Server:
     """Running fakes; a context manager that stops them on exit."""
 
     servers: dict[str, ServedPort]
+    world: World | None = None
 
     def url(self, name: str) -> str:
         server = self.servers[name]
@@ -233,6 +259,8 @@ class Server:
         return {"graph": self.graph_url, "telnyx": self.telnyx_url}
 
     def stop(self) -> None:
+        if self.world is not None:
+            self.world.timekeeper.stop()
         for server in self.servers.values():
             server.stop()
 

@@ -117,7 +117,13 @@ def run_serve(args: argparse.Namespace) -> int:
     if args.urls_json:
         try:
             write_text(
-                args.urls_json, json.dumps({**urls, "admin_token": harness.admin_token}, indent=2) + "\n", "--urls-json"
+                args.urls_json,
+                json.dumps(
+                    {**urls, "admin_token": harness.admin_token, "telnyx_public_key": harness.telnyx_public_key},
+                    indent=2,
+                )
+                + "\n",
+                "--urls-json",
             )
         except CliError:
             server.stop()
@@ -129,6 +135,9 @@ def run_serve(args: argparse.Namespace) -> int:
     print(f"control plane:    {graph_root}/__admin  {telnyx_root}/__admin", flush=True)
     print(f"admin token:      {harness.admin_token}  (send it as {ADMIN_TOKEN_HEADER}; docs/admin.md)", flush=True)
     print(f"live view:        {graph_root}/__admin/ui#token={harness.admin_token}", flush=True)
+    print(
+        f"telnyx_public_key: {harness.telnyx_public_key}  (verifies whatsapp.waba_added; docs/webhooks.md)", flush=True
+    )
     if args.allow_remote and not is_loopback(args.host):
         print(exposure_notice(args.host), flush=True)
     if proxy is not None:

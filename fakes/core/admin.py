@@ -197,7 +197,7 @@ def admin_blueprint(world: World, vendor: str, extra: Any = None) -> Blueprint:
     @admin.get("/journal", endpoint="getJournal")
     def journal() -> Response:
         query = current().query
-        filters: dict[str, Any] = {k: query[k] for k in ("vendor", "operation", "since") if k in query}
+        filters: dict[str, Any] = {k: query[k] for k in ("vendor", "operation", "since", "direction") if k in query}
         if current().tenant is not None:
             filters["tenant"] = current().tenant
         return jsonify(entries=control.journal(**filters), limit=world.journal.limit)
@@ -218,6 +218,19 @@ def admin_blueprint(world: World, vendor: str, extra: Any = None) -> Blueprint:
     @admin.delete("/faults", endpoint="clearFaults")
     def clear_faults() -> Response:
         control.clear_faults(current().one_tenant)
+        return jsonify(cleared=True)
+
+    @admin.get("/webhooks", endpoint="getWebhooks")
+    def webhooks() -> Response:
+        return jsonify(control.webhooks(current().one_tenant))
+
+    @admin.post("/webhooks/faults", endpoint="armDeliveryFault")
+    def arm_delivery_fault() -> tuple[Response, int]:
+        return jsonify(armed=control.arm_delivery_fault(current().body, current().one_tenant).to_dict()), 201
+
+    @admin.delete("/webhooks/faults", endpoint="clearDeliveryFaults")
+    def clear_delivery_faults() -> Response:
+        control.clear_delivery_faults(current().one_tenant)
         return jsonify(cleared=True)
 
     @admin.post("/signups", endpoint="completeSignup")

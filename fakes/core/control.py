@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .admin_spec import check, limit
+from .delivery import DeliveryFault
 from .errors import HarnessError
 from .faults import Fault
 from .seeding import SeedError, parse_seed, seed_tenant
@@ -57,6 +58,7 @@ class Control:
         if not 0 <= seconds <= most:
             raise HarnessError(f"the clock only moves forward, by at most {most} seconds at a time")
         self.world.clock.advance(seconds)
+        self.world.tick()  # what the time that passed made due (sessions, webhook attempts)
         return self.world.clock.now()
 
     def journal(self, **filters: Any) -> list[dict[str, Any]]:
@@ -90,6 +92,28 @@ class Control:
 
             if str(fault.error["code"]) not in TITLES:
                 raise HarnessError(f"bad fault: unknown Telnyx error code {fault.error['code']!r}")
+
+    def webhooks(self, tenant: str = DEFAULT_TENANT) -> dict[str, Any]:
+        """How the fakes sign (what vendors publish: Telnyx's public key), the tenant's deliveries (newest
+        last) and its delivery faults."""
+        found = self.world.tenant(tenant)
+        published = {name: describe() for name, describe in self.world.published_keys.items()}
+        return {
+            **published,
+            "deliveries": [d.to_dict() for d in found.outbox.deliveries.values()],
+            "faults": [f.to_dict() for f in found.outbox.faults],
+        }
+
+    def arm_delivery_fault(self, fault: DeliveryFault | dict[str, Any], tenant: str = DEFAULT_TENANT) -> DeliveryFault:
+        if isinstance(fault, DeliveryFault):
+            fault = {k: v for k, v in fault.to_dict().items() if k != "hits"}
+        check("DeliveryFault", fault, HarnessError, "bad delivery fault:")
+        armed = DeliveryFault(**fault)
+        self.world.tenant(tenant, hold=True).outbox.faults.append(armed)
+        return armed
+
+    def clear_delivery_faults(self, tenant: str = DEFAULT_TENANT) -> None:
+        self.world.tenant(tenant).outbox.faults.clear()
 
     def faults(self, tenant: str = DEFAULT_TENANT) -> list[dict[str, Any]]:
         return [f.to_dict() for f in self.world.tenant(tenant, hold=True).faults.armed()]

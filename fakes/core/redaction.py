@@ -48,10 +48,11 @@ SECRET_FIELDS = frozenset(
         "x_telnyx_key",
         "x_harness_admin_token",
         "admin_token",
+        "jwt",
     }
 )
 # Response fields that carry secrets (error objects reuse "code" for numbers and Telnyx code strings).
-SECRET_RESPONSE_FIELDS = frozenset({"access_token", "secret", "app_secret", "api_key", "token", "admin_token"})
+SECRET_RESPONSE_FIELDS = frozenset({"access_token", "secret", "app_secret", "api_key", "token", "admin_token", "jwt"})
 # Headers whose value keeps its scheme ("Bearer [REDACTED]") so a reader still sees how the caller authenticated.
 _SCHEME_HEADERS = frozenset({"authorization", "proxy_authorization"})
 

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from .errors import HarnessError
+from .telnyx_state import SessionPlan
 from .world import (
     AccessToken,
     AppSubscription,
@@ -210,6 +211,17 @@ def seed_tenant(tenant: Tenant, document: dict[str, Any]) -> dict[str, Any]:
             raise SeedError(f"telnyx.registrations[{i}]: the WABA and phone number must be in the seed")
         tenant.telnyx.registrations[registration.id] = registration
         created["registrations"].append(registration.id)
+    if "user_data" in telnyx:
+        tenant.telnyx.user_data.webhook_url = telnyx["user_data"].get("webhook_url")
+        tenant.telnyx.user_data.webhook_failover_url = telnyx["user_data"].get("webhook_failover_url")
+        tenant.telnyx.user_data.created_at = tenant.telnyx.user_data.updated_at = now
+    if "signup_sessions" in telnyx:
+        plan = telnyx["signup_sessions"]
+        tenant.telnyx.session_plan = SessionPlan(
+            fail_at=plan.get("fail_at"),
+            errors=list(plan.get("errors", [])),
+            stage_seconds={k: float(v) for k, v in plan.get("stage_seconds", {}).items()},
+        )
     return created
 
 

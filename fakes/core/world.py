@@ -22,6 +22,7 @@ from .faults import FaultBook
 from .ids import IdSource
 from .journal import Journal
 from .outbound import Outbound
+from .telnyx_state import HostedSignup, SessionBook, SessionPlan, UserData
 from .timekeeper import Ticker, Timekeeper
 
 T = TypeVar("T")
@@ -112,6 +113,8 @@ class Waba:
     subscription_overrides: dict[str, dict[str, str]] = field(default_factory=dict)
     phone_number_ids: list[str] = field(default_factory=list)
     call_budget: int = 0  # calls per hour on this WABA's edges before 80008 (0: limits.DEFAULT_WABA_BUDGET)
+    assigned_users: list[str] = field(default_factory=list)  # system users given access (Telnyx's, by its session)
+    credit_line_shared_with: str | None = None  # who pays for messages: Telnyx once its session shared its line
 
 
 @dataclass
@@ -159,6 +162,7 @@ class Registration:
     customer_id: str | None
     created_at: float
     status: str = "registered"
+    session_id: str = ""  # the signup session this registration started (fakes/telnyx/signup_sessions.py)
 
 
 class RegistrationBook(dict[str, Registration]):
@@ -246,6 +250,15 @@ class TelnyxState:
     registrations: RegistrationBook = field(default_factory=RegistrationBook)  # by Telnyx id, creation order
     user_id: str = ""
     rate_window: list[int] = field(default_factory=lambda: [0, 0])  # [window number, requests in it]
+    # The asynchronous half (fakes/core/telnyx_state.py): signup sessions, hosted signups, where events go,
+    # and how the next sessions go (a scenario's failing stage, stage times).
+    sessions: SessionBook = field(default_factory=SessionBook)
+    hosted_signups: dict[str, HostedSignup] = field(default_factory=dict)
+    user_data: UserData = field(default_factory=UserData)
+    session_plan: SessionPlan = field(default_factory=SessionPlan)
+    # Telnyx's own presence on Meta's side (its app subscribes to the WABA, its system user is assigned).
+    meta_app_id: str = ""
+    system_user_id: str = ""
 
     def registration_for_waba(self, waba_id: str) -> Registration | None:
         return self.registrations.for_waba(waba_id)
@@ -342,6 +355,11 @@ class World:
         self.outbound = Outbound()
         self.deliveries = DeliveryEngine(self)
         self.timekeeper = Timekeeper(self)
+        # Key material a vendor derives once per world from the seed (Telnyx's webhook signing key): by vendor.
+        self.vendor_keys: dict[str, Any] = {}
+        # What vendors publish for partners to verify their webhooks (name -> how to read it), e.g.
+        # "telnyx_public_key"; registered by the vendor's app at start-up, shown by GET /__admin/webhooks.
+        self.published_keys: dict[str, Callable[[], str]] = {}
         self.clock.on_advance(self.timekeeper.clock_moved)
 
     def add_ticker(self, ticker: Ticker) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from flask import Flask, Response, request
@@ -15,10 +16,12 @@ from fakes.core.openapi import CompiledSpec, Violation
 from fakes.core.pipeline import current_exchange, json_response
 from fakes.core.world import Tenant, World
 
-from . import errors
+from . import errors, hosted_signups, signup_sessions, user_data
 from .errors import TelnyxError
+from .hosted_page import hosted_page_blueprint
 from .rules import TelnyxRules
 from .serializers import page, registration_body
+from .webhooks import public_key
 
 RATE_LIMIT = 100  # requests per window reported in x-ratelimit-* (informational; 429s come from faults)
 RATE_WINDOW_SECONDS = 60
@@ -118,6 +121,12 @@ def _dedupe(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return unique
 
 
+def _epoch(value: str | None) -> float | None:
+    if not value:
+        return None
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+
+
 def _json(body: Any, status: int = 200) -> Response:
     return json_response(body, status)
 
@@ -162,8 +171,65 @@ def register_views(app: Flask, world: World) -> None:
         with world.lock:
             return _json(page(rules().list_phone_numbers(), *paging()))
 
+    def base_url() -> str:
+        """The caller's own view of this fake (host and tenant prefix), for a hosted signup's URL."""
+        return request.url_root.rstrip("/")
+
+    def get_signup_status(id: str) -> Response:
+        with world.lock:
+            tenant = rules().tenant
+            return _json({"data": signup_sessions.session_resource(tenant, signup_sessions.get_session(tenant, id))})
+
+    def list_signups() -> Response:
+        q = current_exchange().query
+        filters = {
+            "waba_id": q.get("filter[waba_id]"),
+            "customer_id": q.get("filter[customer_id]"),
+            "gte": _epoch(q.get("filter[created_at][gte]")),
+            "lte": _epoch(q.get("filter[created_at][lte]")),
+        }
+        with world.lock:
+            tenant = rules().tenant
+            found = signup_sessions.list_finished(tenant, filters)
+            return _json(page([signup_sessions.session_resource(tenant, s) for s in found], *paging()))
+
+    def create_hosted_signup() -> Response:
+        with world.lock:
+            tenant = rules().tenant
+            hosted = hosted_signups.create_hosted_signup(tenant, current_exchange().body)
+            return _json({"data": hosted_signups.hosted_resource(hosted, base_url(), created=True)})
+
+    def list_hosted_signups() -> Response:
+        with world.lock:
+            tenant = rules().tenant
+            items = [
+                hosted_signups.hosted_resource(h, base_url()) for h in reversed(tenant.telnyx.hosted_signups.values())
+            ]
+            return _json(page(items, *paging()))
+
+    def get_hosted_signup(id: str) -> Response:
+        with world.lock:
+            tenant = rules().tenant
+            hosted = hosted_signups.get_hosted_signup(tenant, id)
+            return _json({"data": hosted_signups.hosted_resource(hosted, base_url())})
+
+    def get_user_data() -> Response:
+        with world.lock:
+            return _json({"data": user_data.user_data_resource(rules().tenant)})
+
+    def update_user_data() -> Response:
+        with world.lock:
+            return _json({"data": user_data.update_user_data(rules().tenant, current_exchange().body)})
+
     base = "/v2/whatsapp"
     routes: list[tuple[str, str, Callable[..., Response], str]] = [
+        (f"{base}/signup/<id>/status", "getSignupStatus", get_signup_status, "GET"),
+        (f"{base}/signup", "listSignups", list_signups, "GET"),
+        (f"{base}/hosted_signups", "createHostedSignup", create_hosted_signup, "POST"),
+        (f"{base}/hosted_signups", "listHostedSignups", list_hosted_signups, "GET"),
+        (f"{base}/hosted_signups/<id>", "getHostedSignup", get_hosted_signup, "GET"),
+        (f"{base}/user_data", "getUserData", get_user_data, "GET"),
+        (f"{base}/user_data", "updateUserData", update_user_data, "PATCH"),
         (f"{base}/business_accounts/tech_provider", "registerTechProvider", register_tech_provider, "POST"),
         (f"{base}/business_accounts", "listWabas", list_wabas, "GET"),
         (f"{base}/business_accounts/<waba:id>", "getWaba", get_waba, "GET"),
@@ -191,6 +257,9 @@ def create_telnyx_app(world: World, spec: CompiledSpec, check_responses: bool = 
     app.url_map.strict_slashes = False
     app.url_map.converters["waba"] = WabaIdConverter
     register_views(app, world)
+    world.add_ticker(signup_sessions.advance_sessions)
+    world.published_keys["telnyx_public_key"] = lambda: public_key(world)
+    app.register_blueprint(hosted_page_blueprint(world))
     app.register_blueprint(admin_blueprint(world, vendor="telnyx"))
     app.register_blueprint(ui_blueprint())  # the live view, /__admin/ui (also on the Graph fake's port)
     install_pipeline(app, TelnyxAdapter(spec), world, check_responses=check_responses)

@@ -163,3 +163,13 @@ def for_status(status: int, overrides: dict[str, Any], headers: dict[str, str]) 
     if status == 429 and not any(h.lower() == "retry-after" for h in extra):
         extra["Retry-After"] = "1"
     return TelnyxError(status, [item], extra)
+
+
+def invalid_parameter(pointer: str, reason: str) -> TelnyxError:
+    """A body value in the right type but refused (an expiry out of range, a webhook URL the harness may not
+    call): 422 10015 naming the field."""
+    return single(422, "10015", f"The '{pointer.strip('/')}' parameter {reason}.", pointer=pointer)
+
+
+def hosted_signup_expired(hosted_id: str) -> TelnyxError:
+    return single(422, "10015", f"Hosted signup '{hosted_id}' has expired; create a new one.", pointer="/id")

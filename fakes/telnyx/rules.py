@@ -13,6 +13,7 @@ from fakes.core.world import Registration, Tenant
 
 from . import errors
 from .serializers import phone_resource, waba_resource
+from .signup_sessions import start_session
 
 
 class TelnyxRules:
@@ -60,6 +61,8 @@ class TelnyxRules:
             created_at=now,
         )
         self.telnyx.registrations[registration.id] = registration
+        session = start_session(self.tenant, waba_id, phone_number_id, app_id, customer_id)
+        registration.session_id = session.id
         return registration
 
     def list_wabas(self) -> Sequence[dict[str, Any]]:

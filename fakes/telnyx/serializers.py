@@ -23,6 +23,7 @@ def registration_body(registration: Registration) -> dict[str, Any]:
             "phone_number_id": registration.phone_number_id,
             "status": registration.status,
             "customer_id": registration.customer_id,
+            "session_id": registration.session_id,
         }
     }
 

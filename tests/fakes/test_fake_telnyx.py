@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -167,12 +168,15 @@ def test_registration_success_body(fakes):
     created = fakes.signup()
     response = fakes.register(created["waba_id"], created["phone_number_id"])
     assert response.status_code == 200
+    session_id = response.json()["data"]["session_id"]
+    assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", session_id)
     assert response.json() == {
         "data": {
             "waba_id": created["waba_id"],
             "phone_number_id": created["phone_number_id"],
             "status": "registered",
             "customer_id": None,
+            "session_id": session_id,
         }
     }
     other = fakes.signup()

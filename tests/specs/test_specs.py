@@ -36,6 +36,13 @@ OPERATIONS: dict[str, dict[str, tuple[str, str]]] = {
         "deleteWaba": ("delete", "/v2/whatsapp/business_accounts/{id}"),
         "listWabaPhoneNumbers": ("get", "/v2/whatsapp/business_accounts/{id}/phone_numbers"),
         "listPhoneNumbers": ("get", "/v2/whatsapp/phone_numbers"),
+        "getSignupStatus": ("get", "/v2/whatsapp/signup/{id}/status"),
+        "listSignups": ("get", "/v2/whatsapp/signup"),
+        "createHostedSignup": ("post", "/v2/whatsapp/hosted_signups"),
+        "listHostedSignups": ("get", "/v2/whatsapp/hosted_signups"),
+        "getHostedSignup": ("get", "/v2/whatsapp/hosted_signups/{id}"),
+        "getUserData": ("get", "/v2/whatsapp/user_data"),
+        "updateUserData": ("patch", "/v2/whatsapp/user_data"),
     },
     "graph": {
         "exchangeCode": ("get", "/{version}/oauth/access_token"),
@@ -69,6 +76,13 @@ STATUSES: dict[str, dict[str, set[str]]] = {
         "deleteWaba": {"204", "401", "404", "429", "500", "503"},
         "listWabaPhoneNumbers": {"200", "401", "404", "422", "429", "500", "503"},
         "listPhoneNumbers": {"200", "401", "422", "429", "500", "503"},
+        "getSignupStatus": {"200", "401", "404", "429", "500", "503"},
+        "listSignups": {"200", "401", "422", "429", "500", "503"},
+        "createHostedSignup": {"200", "400", "401", "403", "415", "422", "429", "500", "503"},
+        "listHostedSignups": {"200", "401", "422", "429", "500", "503"},
+        "getHostedSignup": {"200", "401", "404", "429", "500", "503"},
+        "getUserData": {"200", "401", "429", "500", "503"},
+        "updateUserData": {"200", "400", "401", "415", "422", "429", "500", "503"},
     },
     "graph": {
         "exchangeCode": {"200", "400", "500", "503"},
@@ -118,6 +132,10 @@ TELNYX_422 = {
     "listWabas": {"10015"},
     "listWabaPhoneNumbers": {"10015"},
     "listPhoneNumbers": {"10015"},
+    "listSignups": {"10015"},
+    "listHostedSignups": {"10015"},
+    "createHostedSignup": {"10004", "10026", "10015"},
+    "updateUserData": {"10004", "10026", "10015"},
 }
 
 # Graph catalogue: HTTP status -> allowed (code, subcode) pairs.
@@ -672,7 +690,7 @@ def test_telnyx_rate_limit_headers_are_digit_strings() -> None:
 def test_success_shapes() -> None:
     telnyx = load("telnyx")["components"]["schemas"]
     registration = telnyx["TechProviderRegistration"]
-    assert set(registration["required"]) == {"waba_id", "phone_number_id", "status", "customer_id"}
+    assert set(registration["required"]) == {"waba_id", "phone_number_id", "status", "customer_id", "session_id"}
     assert registration["properties"]["status"]["enum"] == ["registered"]
     assert telnyx["WabaResponse"]["properties"]["record_type"]["const"] == "whatsapp_business_account"
     phone = telnyx["WhatsappPhoneResponse"]["properties"]
