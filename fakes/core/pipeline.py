@@ -9,7 +9,9 @@ from __future__ import annotations
 import io
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from json.encoder import c_make_encoder, encode_basestring_ascii  # type: ignore[attr-defined]
 from typing import Any, Protocol
 
 from flask import Flask, Request, Response, g, request
@@ -33,6 +35,7 @@ BODY = "harness.body"  # environ key: the request body, read once (by the server
 LIMIT = "harness.limit"  # environ key: (status, reason) of a request past a limit of fakes.core.limits
 DROPPED = "harness.dropped"  # environ key: a dropped-connection fault (the server closes, the adapter raises)
 HEAD_CHECKED = "harness.head_checked"  # environ key: the socket server checked the header limits
+HEADERS = "harness.headers"  # environ key: the request headers, lower-cased names (the socket server's)
 # The truncated body a "malformed_body" fault sends: valid start, cut mid-string.
 MALFORMED_BODY = b'{"data": {"waba_id": "12345'
 
@@ -52,20 +55,21 @@ class VendorAdapter(Protocol):
     def response_headers(self, tenant: Tenant) -> dict[str, str]: ...
 
 
-@dataclass
+@dataclass(slots=True)
 class Exchange:
     """What the pipeline knows about the request in flight (kept on `flask.g`)."""
 
     tenant: Tenant
     operation: str | None
     started: float
+    raw_query: dict[str, str]
+    headers: dict[str, str]  # lower-cased names, read once from the environ
     violations: list[Violation] = field(default_factory=list)
     fault: Fault | None = None
     body: Any = None
     query: dict[str, Any] = field(default_factory=dict)
-    raw_query: dict[str, str] = field(default_factory=dict)
-    headers: dict[str, str] = field(default_factory=dict)  # lower-cased names, read once from the environ
-    vendor_headers: dict[str, str] = field(default_factory=dict)  # appended to the answer as they are
+    vendor_headers: dict[str, str] | None = None  # appended to the answer as they are
+    answer_headers: list[tuple[str, str]] | None = None  # the response's own, as WSGI lists them
 
 
 def check_head(environ: dict[str, Any]) -> None:
@@ -119,23 +123,54 @@ def violations_header(violations: list[Violation]) -> str:
 
 def json_response(body: Any, status: int = 200, content_type: str = "application/json") -> Response:
     """Serialize a vendor body, keeping the value for the journal (so it is never parsed back)."""
-    g.response_json = body
-    return Response(json.dumps(body), status=status, content_type=content_type)
+    _cv_app.get().g.response_json = body  # flask.g, without the proxy
+    return Response(_dumps(body).encode(), status=status, content_type=content_type)
+
+
+def _json_encoder() -> Callable[[Any], str]:
+    """`json.dumps` with its defaults, its C encoder made once instead of per call (2 us of a vendor answer's
+    3.4); vendor bodies are trees built per answer, so the circular-reference check has nothing to find."""
+    if c_make_encoder is None:  # pragma: no cover - a Python without the _json accelerator
+        return json.dumps
+    encode = c_make_encoder(
+        None, json.JSONEncoder().default, encode_basestring_ascii, None, ": ", ", ", False, False, True
+    )
+
+    def dumps(value: Any) -> str:
+        return "".join(encode(value, 0))
+
+    return dumps
+
+
+_dumps = _json_encoder()
 
 
 def current_exchange() -> Exchange:
-    return g.exchange  # type: ignore[no-any-return]
+    return _cv_app.get().g.exchange  # type: ignore[no-any-return]  # what flask.g.exchange reads, directly
 
 
 class _RequestScope:
     """What `flask.request` (and `flask.session`, `url_for`) read from the request context, made per request
-    for a fraction of Flask's own: the URL was matched once already, and a vendor request has no session."""
+    for a fraction of Flask's own: the URL was matched once already, a vendor request has no session, and the
+    werkzeug Request is made only if something reads it (the pipeline reads the environ)."""
 
-    __slots__ = ("_adapter", "app", "request")
+    __slots__ = ("_adapter", "_request", "app", "environ", "routing", "rule", "view_args")
 
-    def __init__(self, app: Flask, request: Request) -> None:
-        self.app, self.request = app, request
+    def __init__(self, app: Flask, environ: dict[str, Any], rule: Any, view_args: Any, routing: Any) -> None:
+        self.app, self.environ, self.rule, self.view_args, self.routing = app, environ, rule, view_args, routing
+        self._request: Request | None = None
         self._adapter: Any = None
+
+    @property
+    def request(self) -> Request:
+        found = self._request
+        if found is None:
+            found = self._request = self.app.request_class(self.environ)
+            found.json_module = self.app.json
+            found.url_rule, found.view_args = self.rule, self.view_args
+            if self.routing is not None:
+                found.routing_exception = self.routing
+        return found
 
     @property
     def url_adapter(self) -> Any:
@@ -164,6 +199,7 @@ class VendorPipeline:
         self.spec = vendor.spec
         self.flask_wsgi = app.wsgi_app  # Flask's own dispatch, for what is not a vendor operation
         self.urls = app.url_map.bind("")  # matched by path and method: host and subdomain matching are off
+        self._routes: dict[tuple[str, str], tuple[Any, dict[str, Any]]] = {}  # (path, method) -> a match
         self._hooks_checked = False
 
     # -- WSGI ------------------------------------------------------------------------------------------------
@@ -188,14 +224,23 @@ class VendorPipeline:
         view_args: Any = {}
         routing: HTTPException | None = None
         if LIMIT not in environ:
-            try:
-                rule, view_args = self.urls.match(_wsgi_text(path), environ["REQUEST_METHOD"], return_rule=True)
-            except HTTPException:  # again as Flask matches, bound to this request (a redirect names its host)
-                request = self.app.request_class(environ)
+            key = (path, environ["REQUEST_METHOD"])
+            matched = self._routes.get(key)
+            if matched is not None:
+                rule, view_args = matched[0], matched[1].copy()
+            else:
                 try:
-                    rule, view_args = self.app.create_url_adapter(request).match(return_rule=True)  # type: ignore[union-attr]
-                except HTTPException as exc:
-                    routing = exc
+                    rule, view_args = self.urls.match(_wsgi_text(path), key[1], return_rule=True)
+                except HTTPException:  # again as Flask matches, bound to this request (a redirect names its host)
+                    request = self.app.request_class(environ)
+                    try:
+                        rule, view_args = self.app.create_url_adapter(request).match(return_rule=True)  # type: ignore[union-attr]
+                    except HTTPException as exc:
+                        routing = exc
+                else:
+                    if len(self._routes) >= _ROUTE_CACHE:
+                        self._routes.clear()
+                    self._routes[key] = (rule, view_args.copy())
             if rule is not None and rule.endpoint not in self.spec.operations:
                 return self.flask_wsgi(environ, start_response)
         if not self._hooks_checked:
@@ -217,32 +262,27 @@ class VendorPipeline:
         self._hooks_checked = True
 
     # -- one vendor exchange -------------------------------------------------------------------------------
-    def _exchange(
-        self, environ: dict[str, Any], start_response: Any, rule: Any, view_args: dict[str, Any], routing: Any
-    ) -> Any:
+    def _exchange(self, environ: dict[str, Any], start_response: Any, rule: Any, view_args: Any, routing: Any) -> Any:
         app = self.app
-        req = app.request_class(environ)
-        req.json_module = app.json
-        req.url_rule, req.view_args = rule, view_args
-        if routing is not None:
-            req.routing_exception = routing
-        app_token = _cv_app.set(AppContext(app))
-        request_token = _cv_request.set(_RequestScope(app, req))  # type: ignore[arg-type]
+        scope = _RequestScope(app, environ, rule, view_args, routing)
+        context = AppContext(app)
+        app_token = _cv_app.set(context)
+        request_token = _cv_request.set(scope)  # type: ignore[arg-type]
         exchange: Exchange | None = None
         try:
             limit = environ.get(LIMIT)
             if limit is not None:  # refused before anything else: no tenant, no journal
-                if req.path.startswith("/__admin"):
+                if scope.request.path.startswith("/__admin"):
                     response = admin_error(*limit)
                 else:
                     response = self.handle(self.vendor.limit_error(*limit))
             else:
                 try:
-                    exchange = g.exchange = self._begin(req, rule.endpoint if rule is not None else None)
+                    exchange = context.g.exchange = self._begin(scope, rule.endpoint if rule is not None else None)
                     self.world.request_started(exchange.tenant.name)
                     exchange.tenant.maybe_prune()
-                    response = self._respond(exchange, req, routing)
-                    response = self._finish(exchange, req, response)
+                    response = self._respond(exchange, scope)
+                    response = self._finish(exchange, scope, response)
                 except Exception as error:  # past the error handlers (a fake's bug): still the vendor's envelope
                     response = self.handle(error)
             return self._answer(environ, start_response, response, exchange)
@@ -252,39 +292,37 @@ class VendorPipeline:
             _cv_request.reset(request_token)
             _cv_app.reset(app_token)
 
-    def _begin(self, req: Request, endpoint: str | None) -> Exchange:
+    def _begin(self, scope: _RequestScope, endpoint: str | None) -> Exchange:
         # The body is taken before anything reads `request.form` (a credential lookup may), which would
         # otherwise consume the stream and leave the spec check an empty body.
         started = time.perf_counter()
-        environ = req.environ
+        environ = scope.environ
         if environ.get(BODY) is None:  # no Content-Length (chunked, or no body): let werkzeug read what there is
-            environ[BODY] = req.get_data(cache=True)
-        headers = _headers(environ)
-        query = req.args.to_dict() if environ.get("QUERY_STRING") else {}
+            environ[BODY] = scope.request.get_data(cache=True)
+        headers = environ.get(HEADERS) or _headers(environ)
+        query = scope.request.args.to_dict() if environ.get("QUERY_STRING") else {}
         name = (
             environ.get("harness.tenant")
             or headers.get(_TENANT_HEADER)
             or self.world.tenant_for_credential(self.vendor.credential(headers, query))
             or DEFAULT_TENANT
         )
-        exchange = Exchange(self.world.tenant(name), endpoint, started)
-        exchange.headers, exchange.raw_query = headers, query
-        return exchange
+        return Exchange(self.world.tenant(name), endpoint, started, query, headers)
 
-    def _respond(self, exchange: Exchange, req: Request, routing: HTTPException | None) -> Response:
+    def _respond(self, exchange: Exchange, scope: _RequestScope) -> Response:
         """Spec check, armed fault, violations, view: the answer, errors rendered as Flask's handlers would."""
         vendor, endpoint = self.vendor, exchange.operation
         try:
             if endpoint is None:  # unknown route or method: answered in the vendor's envelope, journalled
-                raise routing or NotFound()
+                raise scope.routing or NotFound()
             validated = self.spec.validate_request(
                 endpoint,
                 RequestParts(
-                    path_params=req.view_args or {},
+                    path_params=scope.view_args,
                     query=exchange.raw_query,
                     headers=exchange.headers,
-                    content_type=req.environ.get("CONTENT_TYPE"),
-                    body=req.environ[BODY],
+                    content_type=scope.environ.get("CONTENT_TYPE"),
+                    body=scope.environ[BODY],
                 ),
             )
             exchange.violations, exchange.query, exchange.body = validated.violations, validated.query, validated.body
@@ -299,7 +337,7 @@ class VendorPipeline:
                     return answer
             if exchange.violations:
                 raise vendor.violations_error(endpoint, exchange.violations)
-            returned: Any = self.app.view_functions[endpoint](**(req.view_args or {}))
+            returned: Any = self.app.view_functions[endpoint](**scope.view_args)
             return returned if isinstance(returned, Response) else self.app.make_response(returned)
         except Exception as error:
             return self.handle(error)
@@ -316,7 +354,7 @@ class VendorPipeline:
             return self.http_error(error)
         return self.unexpected(error)
 
-    def _finish(self, exchange: Exchange, req: Request, response: Response) -> Response:
+    def _finish(self, exchange: Exchange, scope: _RequestScope, response: Response) -> Response:
         vendor_headers = self.vendor.response_headers(exchange.tenant)
         exchange.vendor_headers = vendor_headers
         if exchange.fault is not None and exchange.fault.headers:
@@ -332,8 +370,12 @@ class VendorPipeline:
                 response.get_data(),
                 {k.lower(): v for k, v in [*response.headers.items(), *vendor_headers.items()]},
             )
-        entry = _journal_entry(self.world, self.vendor.name, exchange, req, response, response_violations)
-        entry.response_headers = {**dict(response.headers), **vendor_headers}
+        exchange.answer_headers = answer = response.headers.to_wsgi_list()
+        journalled: dict[str, str] = {}
+        for name, value in answer:  # as dict(response.headers) has it (the first of a repeated name)
+            journalled.setdefault(name, value)
+        journalled.update(vendor_headers)
+        entry = _journal_entry(self.world, self.vendor.name, exchange, scope, response, response_violations, journalled)
         self.world.journal.record(entry)
         return response
 
@@ -343,13 +385,14 @@ class VendorPipeline:
         """The response as WSGI, the vendor headers appended as they are (werkzeug's Headers would re-validate
         each one, which was a tenth of the fakes' per-request cost)."""
         extra = exchange.vendor_headers.items() if exchange is not None and exchange.vendor_headers else ()
+        answer = exchange.answer_headers if exchange is not None else None
         code = response.status_code
         if not response.is_sequence or code < 200 or code in (204, 304):  # werkzeug's rules for these
             headers = response.get_wsgi_headers(environ).to_wsgi_list()
             headers.extend(extra)
             start_response(response.status, headers)
             return response.get_app_iter(environ)
-        headers = response.headers.to_wsgi_list()
+        headers = answer if answer is not None else response.headers.to_wsgi_list()
         headers.extend(extra)
         start_response(response.status, headers)
         return [] if environ["REQUEST_METHOD"] == "HEAD" else [response.get_data()]
@@ -390,6 +433,7 @@ class VendorPipeline:
 
 
 _TENANT_HEADER = TENANT_HEADER.lower()
+_ROUTE_CACHE = 1024  # matches kept per app (paths carry ids: the cache starts over when full)
 
 
 def _wsgi_text(path: str) -> str:
@@ -437,12 +481,19 @@ def _headers(environ: dict[str, Any]) -> dict[str, str]:
 
 
 def _journal_entry(
-    world: World, vendor: str, exchange: Exchange, req: Any, response: Response, response_violations: list[Violation]
+    world: World,
+    vendor: str,
+    exchange: Exchange,
+    scope: _RequestScope,
+    response: Response,
+    response_violations: list[Violation],
+    response_headers: dict[str, str],
 ) -> JournalEntry:
     """Raw values only: redaction happens when the entry leaves the journal (JournalEntry.to_dict)."""
+    environ = scope.environ
     body: Any = exchange.body
-    if body is None and req.content_length:
-        body = req.get_data(as_text=True)[:2000]
+    if body is None and environ.get(BODY) and scope.request.content_length:  # not parsed: the text, cut
+        body = scope.request.get_data(as_text=True)[:2000]
     response_body: Any = None
     if not response.direct_passthrough and response.status_code != 204:
         response_body = g.get("response_json", None)
@@ -454,8 +505,8 @@ def _journal_entry(
         tenant=exchange.tenant.name,
         vendor=vendor,
         operation=exchange.operation,
-        method=req.method,
-        path=req.path,
+        method=environ["REQUEST_METHOD"].upper(),
+        path="/" + _wsgi_text(environ.get("PATH_INFO") or "").lstrip("/"),  # werkzeug's Request.path
         query=exchange.raw_query,
         request_headers={k: v for k, v in exchange.headers.items() if k not in _UNJOURNALLED_HEADERS},
         request_body=body,
@@ -465,4 +516,5 @@ def _journal_entry(
         response_violations=[v.to_dict() for v in response_violations],
         fault=exchange.fault.describe() if exchange.fault else None,
         duration_ms=round((time.perf_counter() - exchange.started) * 1000, 3),
+        response_headers=response_headers,
     )
