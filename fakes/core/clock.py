@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 # 2026-01-01T00:00:00Z: the epoch every world starts from unless told otherwise, so runs are reproducible.
@@ -11,13 +12,25 @@ DEFAULT_EPOCH = 1767225600.0
 
 
 class Clock:
-    """Seconds since the Unix epoch, movable by `advance` (codes expire, tokens age)."""
+    """Seconds since the Unix epoch, movable by `advance` (codes expire, tokens age).
+
+    Whoever moves time on its own account (signup sessions, webhook deliveries) listens with `on_advance`: a
+    listener runs after every `advance`, outside the clock's lock."""
 
     def now(self) -> float:
         raise NotImplementedError
 
     def advance(self, seconds: float) -> None:
         raise NotImplementedError
+
+    def on_advance(self, listener: Callable[[], None]) -> None:
+        listeners = self.__dict__.setdefault("_listeners", [])
+        if listener not in listeners:
+            listeners.append(listener)
+
+    def _advanced(self) -> None:
+        for listener in list(self.__dict__.get("_listeners", ())):
+            listener()
 
     def iso(self) -> str:
         """UTC timestamp with millisecond precision, as Telnyx writes them."""
@@ -38,6 +51,7 @@ class ManualClock(Clock):
     def advance(self, seconds: float) -> None:
         with self._lock:
             self._now += float(seconds)
+        self._advanced()
 
 
 class LiveClock(Clock):
@@ -53,3 +67,4 @@ class LiveClock(Clock):
 
     def advance(self, seconds: float) -> None:
         self._offset += float(seconds)
+        self._advanced()

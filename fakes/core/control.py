@@ -107,4 +107,7 @@ class Control:
         except TypeError as exc:
             raise HarnessError(f"bad signup request: {exc}") from exc
         with self.world.lock:
-            return complete_signup(self.world.tenant(tenant, hold=True), signup).to_dict()
+            result = complete_signup(self.world.tenant(tenant, hold=True), signup).to_dict()
+        if self.world.timekeeper.pending:  # the webhooks the signup queued go out now, as after a request
+            self.world.timekeeper.after_request()
+        return result

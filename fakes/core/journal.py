@@ -38,6 +38,9 @@ class JournalEntry:
     fault: str | None = None
     duration_ms: float = 0.0
     response_headers: dict[str, str] = field(default_factory=dict)  # the vendor's (WWW-Authenticate, trace ids...)
+    # "inbound": a call to a fake; "outbound": one attempt of a webhook delivery from a fake (fakes/core/delivery.py),
+    # where `path` is the target URL, the request is what the fake sent and the response what the partner answered.
+    direction: str = "inbound"
 
     def to_dict(self) -> dict[str, Any]:
         record = asdict(self)
@@ -84,13 +87,17 @@ class Journal:
         vendor: str | None = None,
         operation: str | None = None,
         since: int = 0,
+        direction: str = "inbound",
     ) -> list[JournalEntry]:
+        """Entries after `since`, filtered; `direction` "inbound" (calls to the fakes, the default every judge
+        reads), "outbound" (webhook delivery attempts) or "any"."""
         with self._lock:
             snapshot = list(self._entries)
         return [
             e
             for e in snapshot
             if e.seq > since
+            and (direction == "any" or e.direction == direction)
             and (tenant is None or e.tenant == tenant)
             and (vendor is None or e.vendor == vendor)
             and (operation is None or e.operation == operation)

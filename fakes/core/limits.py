@@ -36,6 +36,10 @@ MAX_ECHO_CHARS = 200  # any request value quoted back in an error message or hea
 ECHO_MARKER = "...(truncated)"
 
 # -- state -----------------------------------------------------------------------------------------------------
+# Webhook deliveries kept per tenant (the oldest settled go first), and pending at once (past it the oldest
+# pending one is given up as failed: a partner that never answers cannot grow the world without end).
+MAX_DELIVERIES_PER_TENANT = 500
+MAX_PENDING_DELIVERIES_PER_TENANT = 200
 MAX_TENANTS = 1000  # past it, the least recently used idle tenant is evicted (never one a scenario holds)
 
 

@@ -16,6 +16,7 @@ import yaml
 from .errors import HarnessError
 from .world import (
     AccessToken,
+    AppSubscription,
     AuthCode,
     Business,
     MetaApp,
@@ -28,6 +29,7 @@ from .world import (
 
 MAX_SEED_BYTES = 1024 * 1024  # specs/admin.yaml: info.x-harness-limits.max_seed_bytes
 MAX_SEED_DEPTH = 32
+SEEDED_FIELD_VERSION = "v21.0"  # the Graph version a seeded webhook field reports (the oldest the fake serves)
 
 
 class SeedError(HarnessError):
@@ -114,6 +116,17 @@ def seed_tenant(tenant: Tenant, document: dict[str, Any]) -> dict[str, Any]:
             call_budget=int(item.get("call_budget", 0)),
             installed=bool(item.get("installed", True)),
         )
+        hooks = item.get("webhooks")
+        if hooks:  # as POST /{app-id}/subscriptions leaves it; no verification request at seed time
+            app.webhooks["whatsapp_business_account"] = AppSubscription(
+                object="whatsapp_business_account",
+                callback_url=str(hooks["callback_url"]),
+                verify_token=str(hooks.get("verify_token") or ids.text("0123456789abcdef", 16)),
+                fields={str(f): SEEDED_FIELD_VERSION for f in hooks.get("fields", ["account_update"])},
+                include_values=bool(hooks.get("include_values", True)),
+            )
+            if "retry_seconds" in hooks:
+                app.webhook_retry_seconds = tuple(float(s) for s in hooks["retry_seconds"])
         remember(app.id)
         meta.apps[app.id] = app
         created["apps"].append(app.id)

@@ -17,9 +17,12 @@ from typing import Any, TypeVar, overload
 from . import limits
 from .access import AccessPolicy
 from .clock import Clock, ManualClock
+from .delivery import DeliveryEngine, Outbox
 from .faults import FaultBook
 from .ids import IdSource
 from .journal import Journal
+from .outbound import Outbound
+from .timekeeper import Ticker, Timekeeper
 
 T = TypeVar("T")
 # Expired codes and tokens are pruned once a tenant holds more than this many (then twice what is left), so
@@ -27,6 +30,19 @@ T = TypeVar("T")
 PRUNE_FLOOR = 64
 
 DEFAULT_TENANT = "default"
+
+
+@dataclass
+class AppSubscription:
+    """One object of an app's webhook subscriptions (`POST /{app-id}/subscriptions`): where Meta sends that
+    object's fields, and the verify token Meta echoes in its verification request (kept, never shown)."""
+
+    object: str
+    callback_url: str
+    verify_token: str
+    fields: dict[str, str] = field(default_factory=dict)  # field name -> Graph version it was subscribed with
+    include_values: bool = True
+    active: bool = True
 
 
 @dataclass
@@ -42,6 +58,9 @@ class MetaApp:
     denied_permissions: list[str] = field(default_factory=list)  # refused by App Review: calls needing one get 10
     call_budget: int = 0  # calls per hour before code 4 (0: fakes.graph.limits.DEFAULT_APP_BUDGET)
     installed: bool = True  # False once the customer removed the app: its tokens get 190/458
+    webhooks: dict[str, AppSubscription] = field(default_factory=dict)  # by object (whatsapp_business_account...)
+    # Seconds between webhook attempts for this app (None: fakes.graph.webhooks.DEFAULT_RETRY_SECONDS)
+    webhook_retry_seconds: tuple[float, ...] | None = None
 
 
 @dataclass
@@ -250,6 +269,8 @@ class Tenant:
         self.signup_plan: dict[str, object] | None = None
         # The catalogue scenario last armed here ({"id", "title"}), set by whoever arms it; shown by /__admin/world.
         self.scenario: dict[str, str] | None = None
+        # Webhook deliveries to the partner and the delivery faults armed for them (fakes/core/delivery.py).
+        self.outbox = Outbox()
 
     @property
     def clock(self) -> Clock:
@@ -316,6 +337,28 @@ class World:
         # [{"id", "title", ...}], and the error mapping table's reading of one journal entry (or None).
         self.scenario_catalogue: Callable[[], list[dict[str, Any]]] | None = None
         self.error_explainer: Callable[[dict[str, Any]], dict[str, Any] | None] | None = None
+        # What happens on its own as time passes: outbound calls to the partner (loopback only unless allowed),
+        # the one delivery engine, and the vendors' tickers (signup sessions...), moved by the timekeeper.
+        self.outbound = Outbound()
+        self.deliveries = DeliveryEngine(self)
+        self.timekeeper = Timekeeper(self)
+        self.clock.on_advance(self.timekeeper.clock_moved)
+
+    def add_ticker(self, ticker: Ticker) -> None:
+        """A vendor's periodic work (called at start-up by the app that owns it; core imports no vendor)."""
+        self.timekeeper.add(ticker)
+
+    def has_work(self, tenant: str) -> None:
+        """A tenant now has something that happens with time (a running session, a pending delivery)."""
+        self.timekeeper.has_work(tenant)
+
+    def wake(self) -> None:
+        self.timekeeper.wake()
+
+    def tick(self) -> None:
+        """Do now whatever is due (sessions' stages, webhook attempts). In-process this runs on the caller's
+        thread; once served, on the timekeeper's own thread (a request thread never calls a partner)."""
+        self.timekeeper.tick()
 
     def tenant(self, name: str = DEFAULT_TENANT, hold: bool = False) -> Tenant:
         """The named tenant, created on first use; past `max_tenants`, the least recently used idle one that
@@ -358,6 +401,8 @@ class World:
             self._in_flight[tenant] -= 1
             if self._waiting:  # nobody waits on almost every request: skip the wake-up
                 self._idle.notify_all()
+        if self.timekeeper.pending:  # a request that left work due now (a session started, a webhook queued)
+            self.timekeeper.after_request()
 
     def wait_idle(self, tenant: str, timeout: float = 30.0) -> bool:
         """Block until no request of this tenant is in flight (a client that timed out leaves one behind)."""

@@ -2,7 +2,8 @@
 
 Every view goes through `_serve`: the version that serves the call (`versions.py`), then for calls with a token:
 who is calling (`tokens.py`), `appsecret_proof`, the app's call budget (`limits.py`) and the app's permissions.
-The rules live in `tokens.py`, `nodes.py`, `phone_numbers.py` and `subscriptions.py`.
+The rules live in `tokens.py`, `nodes.py`, `phone_numbers.py` and `subscriptions.py`; the app's webhook
+subscriptions have their views in `webhook_views.py`.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from . import errors, limits, phone_numbers, subscriptions, versions
 from .errors import GraphError
 from .nodes import PHONE_TYPE, WABA_TYPE, Nodes
 from .tokens import MANAGEMENT, AppToken, Caller, Tokens
+from .webhook_views import webhook_routes
 
 JSON_UTF8 = "application/json; charset=UTF-8"
 DEFAULT_VERSION = versions.OLDEST  # what an unversioned call is served by
@@ -338,6 +340,7 @@ def register_views(app: Flask, world: World) -> None:
             "POST",
         ),
     ]
+    routes += webhook_routes(world)  # /{app-id}/subscriptions (fakes/graph/webhook_views.py)
     for rule, endpoint, view, method in routes:
         # No automatic OPTIONS: the spec declares none, so OPTIONS is an undeclared method like any other
         # (not a silent 200 journalled as a call of the operation).

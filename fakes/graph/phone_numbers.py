@@ -17,7 +17,7 @@ import re
 
 from fakes.core.world import PhoneNumber, Tenant
 
-from . import errors
+from . import errors, webhooks
 
 PIN = re.compile(r"^[0-9]{6}$")
 REGISTER_WINDOW_SECONDS = 72 * 3600.0  # Meta: register/deregister calls are limited per number per 72 hours
@@ -78,9 +78,12 @@ def register_phone_number(
     _check_pin(phone, pin, now)
     phone.pin_failures.clear()
     phone.pin = phone.pin or pin
+    first = phone.last_onboarded_time is None
     phone.registered, phone.status, phone.platform_type = True, "CONNECTED", "CLOUD_API"
     phone.data_localization_region = data_localization_region or phone.data_localization_region
     phone.last_onboarded_time = phone.last_onboarded_time or now
+    if first:  # its display name is live on the API: phone_number_name_update (our choice of trigger)
+        webhooks.phone_number_name_update(tenant, phone)
     return phone
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from fakes.core.errors import HarnessError
 from fakes.core.world import AuthCode, Business, PhoneNumber, Tenant, Waba
 
+from . import webhooks
 from .tokens import CODE_TTL_SECONDS
 
 FINISH_OUTCOMES = ("FINISH", "FINISH_ONLY_WABA", "FINISH_WHATSAPP_BUSINESS_APP_ONBOARDING")
@@ -130,6 +131,8 @@ def complete_signup(tenant: Tenant, request: SignupRequest) -> SignupResult:
     )
     meta.codes[code.value] = code
     tenant.remember_credential(code.value)
+    if request.share_with_app and granted:  # Meta tells the app at once (account_update PARTNER_*)
+        webhooks.partner_installed(tenant, granted, app.id)
     handed_over = _apply_code_fate(tenant, code, request.code_fate)
     event = _finish_event(request, business.id, waba.id, phone.id)
     if event is not None and others and request.outcome == "FINISH":

@@ -2,8 +2,8 @@
 
 POST subscribes the token's app (again is harmless); with `override_callback_uri` + `verify_token` it sends that
 WABA's webhooks to the override instead, which needs the app subscribed first; POST without an override removes
-it. DELETE unsubscribes. Verifying the override URL (Meta's hub.challenge, the 2200-family errors) belongs to
-the webhooks module: `verify_override` is where it plugs in.
+it. DELETE unsubscribes. The override URL is verified first (Meta's hub.challenge, the 2200-family errors:
+`verify_override`, fakes/graph/verification.py).
 """
 
 from __future__ import annotations
@@ -12,12 +12,13 @@ from typing import Any
 
 from fakes.core.world import MetaState, Tenant, Waba
 
-from . import errors
+from . import errors, verification
 
 
 def verify_override(tenant: Tenant, app_id: str, uri: str, verify_token: str) -> None:
-    """Meta calls the override URL with a hub.challenge before accepting it. Reserved for the webhooks module,
-    which raises the 2200-family errors here; until then every override is accepted."""
+    """Meta calls the override URL with a hub.challenge before accepting it (fakes/graph/verification.py):
+    the 2200-family errors when it does not answer 200 with the challenge."""
+    verification.verify_callback(tenant, uri, verify_token)
 
 
 def subscribed_app_entries(meta: MetaState, waba: Waba) -> list[dict[str, Any]]:

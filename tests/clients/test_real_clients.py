@@ -53,6 +53,15 @@ def graph(request: pytest.FixtureRequest) -> Iterator[dict[str, Any]]:
     assert violations == [], "the fake answered outside its spec"
 
 
+def _answers_challenge(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    """The partner's endpoint for Meta's verification request: 200 and the challenge."""
+    from urllib.parse import parse_qs
+
+    challenge = parse_qs(environ.get("QUERY_STRING", "")).get("hub.challenge", [""])[0]
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [challenge.encode()]
+
+
 def _token(h: Harness, code: str) -> str:
     with h.session() as session:
         response = session.get(
@@ -85,6 +94,7 @@ def test_pywa_business_account_numbers_subscribe_and_register(graph):
     assert wa.register_phone_number(pin="482915")
     assert wa.get_business_phone_number().status == "CONNECTED"
     assert wa.delete_waba_callback_url()  # pywa's plain POST subscribed_apps: subscribes without an override
+    graph["h"].world.outbound.mount("https://portal.example.com", _answers_challenge)  # Meta verifies the URL
     assert wa.override_waba_callback_url("https://portal.example.com/hook", "verify-me")
     waba = graph["h"].world.tenant().meta.wabas[signup["waba_id"]]
     assert waba.subscription_overrides[APP_ID]["override_callback_uri"] == "https://portal.example.com/hook"

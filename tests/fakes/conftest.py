@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from typing import Any
+from urllib.parse import parse_qs
 
 import pytest
 import requests
@@ -34,6 +35,44 @@ DEMO_PHONE = "400000000000001"
 DEMO_CODE = "AQDEMO-seeded-code-0001"
 
 READY_TIMEOUT_SECONDS = 10.0
+PARTNER = "http://partner.localhost"  # where tests mount a partner's webhook endpoint in-process
+
+
+class Receiver:
+    """A partner's webhook endpoint as a WSGI app: answers Meta's verification request (200 and the challenge when
+    `hub.verify_token` matches, else 403) and records every request; POSTs get `status` (a list: one per POST,
+    the last repeated). Mount it with `Fakes.receiver`, or serve it on a socket."""
+
+    def __init__(self, verify_token: str = "verify-me", status: int | list[int] = 200, echo: str | None = None):
+        self.verify_token = verify_token
+        self.statuses = status if isinstance(status, list) else [status]
+        self.echo = echo  # answer this instead of the challenge
+        self.requests: list[dict[str, Any]] = []
+
+    @property
+    def posts(self) -> list[dict[str, Any]]:
+        return [r for r in self.requests if r["method"] == "POST"]
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        headers = {k[5:].replace("_", "-").title(): v for k, v in environ.items() if k.startswith("HTTP_")}
+        if environ.get("CONTENT_TYPE"):
+            headers["Content-Type"] = environ["CONTENT_TYPE"]
+        query = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
+        method = environ["REQUEST_METHOD"]
+        self.requests.append(
+            {"method": method, "path": environ.get("PATH_INFO"), "query": query, "headers": headers, "body": body}
+        )
+        if method == "GET":
+            if query.get("hub.mode") == "subscribe" and query.get("hub.verify_token") == self.verify_token:
+                start_response("200 OK", [("Content-Type", "text/plain")])
+                return [(self.echo if self.echo is not None else query.get("hub.challenge", "")).encode()]
+            start_response("403 Forbidden", [("Content-Type", "text/plain")])
+            return [b"forbidden"]
+        status = self.statuses[min(len(self.posts) - 1, len(self.statuses) - 1)]
+        start_response(f"{status} X", [("Content-Type", "text/plain")])
+        return [b"ok"]
 
 
 class Fakes:
@@ -122,6 +161,21 @@ class Fakes:
     @staticmethod
     def bearer(token: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {token}"}
+
+    # -- webhooks ---------------------------------------------------------------------------------------
+    def receiver(self, origin: str = PARTNER, **kwargs: Any) -> Receiver:
+        """A partner endpoint (see Receiver) mounted in-process for `origin` in this harness's world."""
+        receiver = Receiver(**kwargs)
+        self.h.world.outbound.mount(origin, receiver)
+        return receiver
+
+    def settle(self) -> None:
+        """Let whatever is due now happen (webhook attempts): at once in-process, on the timekeeper once served."""
+        assert self.h.world.timekeeper.settle(), "the timekeeper never settled"
+
+    def advance(self, seconds: float) -> None:
+        self.h.advance_clock(seconds)
+        self.settle()
 
     # -- Telnyx -----------------------------------------------------------------------------------------
     def tx(

@@ -356,6 +356,7 @@ def test_subscribed_apps(fakes):
 
 
 def test_subscribe_with_json_override_body(fakes):
+    fakes.receiver("https://portal.example.com", verify_token="v")  # answers Meta's verification request
     token, created = fakes.token()
     path = f"/{V}/{created['waba_id']}/subscribed_apps"
     assert fakes.graph_post(path, headers=fakes.bearer(token)).json() == {"success": True}

@@ -85,6 +85,7 @@ def test_register_function_for_other_fakes(fakes):
 
 
 def test_subscribed_apps_override_stored_shown_and_deleted(fakes):
+    fakes.receiver("https://p.example.com", verify_token="v")  # answers Meta's verification request
     token, created = fakes.token()
     path, auth = f"/{V}/{created['waba_id']}/subscribed_apps", fakes.bearer(token)
     early = fakes.graph_post(

@@ -54,6 +54,9 @@ OPERATIONS: dict[str, dict[str, tuple[str, str]]] = {
         "unsubscribeApp": ("delete", "/{version}/{waba_id}/subscribed_apps"),
         "registerPhoneNumber": ("post", "/{version}/{phone_number_id}/register"),
         "deregisterPhoneNumber": ("post", "/{version}/{phone_number_id}/deregister"),
+        "createAppSubscription": ("post", "/{version}/{app_id}/subscriptions"),
+        "listAppSubscriptions": ("get", "/{version}/{app_id}/subscriptions"),
+        "deleteAppSubscriptions": ("delete", "/{version}/{app_id}/subscriptions"),
     },
 }
 
@@ -84,6 +87,9 @@ STATUSES: dict[str, dict[str, set[str]]] = {
         "unsubscribeApp": {"200", "400", "401", "403", "500", "503"},
         "registerPhoneNumber": {"200", "400", "401", "403", "500", "503"},
         "deregisterPhoneNumber": {"200", "400", "401", "403", "500", "503"},
+        "createAppSubscription": {"200", "400", "500", "503"},
+        "listAppSubscriptions": {"200", "400", "500", "503"},
+        "deleteAppSubscriptions": {"200", "400", "500", "503"},
     },
 }
 
@@ -119,6 +125,7 @@ GRAPH_CATALOGUE: dict[str, set[tuple[int, int | None]]] = {
     "400": {
         (1, None),
         (4, None),
+        (15, None),
         (100, None),
         (100, 33),
         (100, 36007),
@@ -126,6 +133,8 @@ GRAPH_CATALOGUE: dict[str, set[tuple[int, int | None]]] = {
         (100, 36009),
         (101, None),
         (190, None),
+        (2200, None),
+        (2201, None),
         (2500, None),
         (80007, None),
         (80008, None),
@@ -154,7 +163,8 @@ GRAPH_REQUIRED: dict[str, dict[str, set[tuple[int, int | None]]]] = {
     },
     "listWabaPhoneNumbers": {"400": {(100, 33)}, "401": {(190, None)}},
     "listSubscribedApps": {"400": {(100, 33)}, "401": {(190, None)}},
-    "subscribeApp": {"400": {(100, 33)}, "401": {(190, None)}},
+    "subscribeApp": {"400": {(100, 33), (2200, None), (2201, None)}, "401": {(190, None)}},
+    "createAppSubscription": {"400": {(15, None), (100, None), (100, 33), (190, None), (2200, None), (2201, None)}},
     "registerPhoneNumber": {
         "400": {
             (100, None),
@@ -175,6 +185,7 @@ for _op_id in ("getMe", "listMyPermissions", "updatePhoneNumber", "unsubscribeAp
 GRAPH_REQUIRED["exchangeCodeUnversioned"] = GRAPH_REQUIRED["exchangeCode"]
 GRAPH_REQUIRED["postAccessToken"] = GRAPH_REQUIRED["postAccessTokenUnversioned"] = GRAPH_REQUIRED["exchangeCode"]
 GRAPH_REQUIRED["debugTokenUnversioned"] = GRAPH_REQUIRED["debugToken"]
+GRAPH_REQUIRED["listAppSubscriptions"] = GRAPH_REQUIRED["deleteAppSubscriptions"] = {"400": {(15, None)}}
 for _op in GRAPH_REQUIRED.values():
     _op.setdefault("500", {(1, None), (2, None)})
     _op.setdefault("503", {(2, None)})
@@ -196,7 +207,13 @@ GRAPH_UNAUTHENTICATED = {"exchangeCode", "exchangeCodeUnversioned", "postAccessT
 # Operations whose behaviour the vendor does not document: each must state the harness's choice.
 MUST_DECLARE_DEPARTURE = {
     "telnyx": {"registerTechProvider", "listWabas", "getWaba"},
-    "graph": {"exchangeCode", "exchangeCodeUnversioned", "debugToken", "debugTokenUnversioned"},
+    "graph": {
+        "exchangeCode",
+        "exchangeCodeUnversioned",
+        "debugToken",
+        "debugTokenUnversioned",
+        "createAppSubscription",
+    },
 }
 MIN_EXAMPLES = 30
 
