@@ -92,16 +92,23 @@ def fault_from_reply(reply: Reply) -> VendorFault:
         body = reply.response.json()
     except ValueError:
         body = None
+    return fault_from_body(body, reply.call.operation, reply.status, reply.trace_id, reply.attempts)
+
+
+def fault_from_body(
+    body: Any, operation: str, http_status: int | None, trace_id: str | None = None, attempts: int = 1
+) -> VendorFault:
+    """A Telnyx error envelope (already parsed) as a `VendorFault`; anything else as a bare one."""
     entries = body.get("errors") if isinstance(body, dict) else None
     entries = [entry for entry in entries if isinstance(entry, dict)] if isinstance(entries, list) else []
     if not entries:
         return VendorFault(
             vendor=VENDOR,
-            operation=reply.call.operation,
-            http_status=reply.status,
+            operation=operation,
+            http_status=http_status,
             message="error body is not a Telnyx error",
-            trace_id=reply.trace_id,
-            attempts=reply.attempts,
+            trace_id=trace_id,
+            attempts=attempts,
         )
     summaries = [_summary(entry) for entry in entries]
     first = summaries[0]
@@ -112,14 +119,14 @@ def fault_from_reply(reply: Reply) -> VendorFault:
         details["parameter"] = first["parameter"]
     return VendorFault(
         vendor=VENDOR,
-        operation=reply.call.operation,
-        http_status=reply.status,
+        operation=operation,
+        http_status=http_status,
         code=first["code"],
         pointer=first["pointer"],
         title=first["title"],
         message="; ".join(s["detail"] for s in summaries if s["detail"]) or None,
-        trace_id=reply.trace_id,
-        attempts=reply.attempts,
+        trace_id=trace_id,
+        attempts=attempts,
         details=details,
     )
 
