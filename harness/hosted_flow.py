@@ -45,7 +45,8 @@ def play_hosted(
                 world_tenant, record, signup["waba_id"], signup["phone_number_id"]
             )
     except VendorError as exc:
-        fault = fault_from_body(exc.body(), OPERATION, exc.status, trace_id=record.id)
+        # The customer's page failed, not a call of the backend's: no HTTP status of the client's to report.
+        fault = fault_from_body(exc.body(), OPERATION, None, trace_id=record.id)
         raise error_from_fault(fault) from None
     outcome = client.await_session(signup["waba_id"], session.id)
     return {

@@ -111,7 +111,7 @@ RULES: tuple[Rule, ...] = (
     R(e.PhoneNumberNotInWaba, "telnyx", status=422, code="10017", pointer="/phone_number_id"),
     R(e.RegistrationConflict, "telnyx", status=409, code="10012"),
     R(e.VendorError, "telnyx", status=404, code="10005", guidance=_TELNYX_ROUTE),
-    R(e.HostedSignupExpired, "telnyx", status=422, code="10015", pointer="/id"),
+    R(e.HostedSignupExpired, "telnyx", code="10015", pointer="/id"),
     # --- Telnyx's signup session (after a 200): code is the stage it failed at, subcode Meta's error code.
     # The guide's "What happens after registration" lists what these stages deliver.
     R(e.SignupSessionFailed, "telnyx", operation=_SESSION, subcode="133005", guidance=_PIN_SET),
