@@ -40,7 +40,7 @@ def add_onboard_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--phone-number-id", help="phone number id from the frontend (added to the event)")
     parser.add_argument("--customer-id", help="your own customer id, sent to Telnyx (env SIGNUP_CUSTOMER_ID)")
     parser.add_argument("--graph-url", help="Graph base URL (env SIGNUP_GRAPH_BASE_URL)")
-    parser.add_argument("--graph-version", help="Graph version, e.g. v19.0 (env SIGNUP_GRAPH_VERSION)")
+    parser.add_argument("--graph-version", help="Graph version, e.g. v26.0 (env SIGNUP_GRAPH_VERSION)")
     parser.add_argument("--telnyx-url", help="Telnyx base URL including /v2 (env SIGNUP_TELNYX_BASE_URL)")
     parser.add_argument("--app-id", help="Meta app id (env META_APP_ID)")
     parser.add_argument("--app-secret-file", help="file with the Meta app secret (else env META_APP_SECRET)")

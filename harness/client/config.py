@@ -19,7 +19,8 @@ from .retry import RetryPolicy
 
 REAL_GRAPH_BASE_URL = "https://graph.facebook.com"
 REAL_TELNYX_BASE_URL = "https://api.telnyx.com/v2"
-DEFAULT_GRAPH_VERSION = "v19.0"
+# The newest version fakes/graph/versions.py lists as live (Meta keeps a version about two years): one place.
+DEFAULT_GRAPH_VERSION = "v26.0"
 
 _VERSION = re.compile(r"^v\d+\.\d+$")
 _TRUE = {"1", "true", "yes", "on"}
@@ -80,7 +81,7 @@ class ClientConfig:
         # Pinned, always: Graph serves an unversioned call with its oldest available version, which changes
         # under you as versions expire.
         if not _VERSION.match(self.graph_version or ""):
-            raise ValueError("graph_version must look like 'v19.0' (a careful backend pins its Graph version)")
+            raise ValueError("graph_version must look like 'v26.0' (a careful backend pins its Graph version)")
         for name in ("app_id", "app_secret", "telnyx_api_key"):
             if not isinstance(getattr(self, name), str):
                 raise ValueError(f"{name} must be a string")
