@@ -117,7 +117,7 @@ def test_secrets_from_files_and_url_options(parser, vendors, event_factory, tmp_
         "--graph-url",
         vendors.GRAPH,
         "--graph-version",
-        "v19.0",
+        vendors.VERSION,
         "--telnyx-url",
         vendors.TELNYX,
         "--app-id",
