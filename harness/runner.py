@@ -15,8 +15,8 @@ from fakes.core.clock import ManualClock
 from fakes.harness import INPROCESS_GRAPH_URL, INPROCESS_TELNYX_URL, Harness, Server
 
 from .arming import arm, enable_scenario_arming, preregister
-from .client.config import DEFAULT_GRAPH_VERSION
 from .client import ClientConfig, OnboardingClient, OnboardingError, OutcomeWait, RetryPolicy, SignupOutcome
+from .client.config import DEFAULT_GRAPH_VERSION
 from .hosted_flow import play_hosted
 from .judge import Observation, judge
 from .partner_endpoint import PartnerEndpoint, drain, open_endpoint, wire

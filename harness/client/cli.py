@@ -45,6 +45,12 @@ def add_onboard_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--app-id", help="Meta app id (env META_APP_ID)")
     parser.add_argument("--app-secret-file", help="file with the Meta app secret (else env META_APP_SECRET)")
     parser.add_argument("--api-key-file", help="file holding the Telnyx API key (else env TELNYX_API_KEY)")
+    parser.add_argument(
+        "--outcome-wait",
+        metavar="SECONDS",
+        help="after Telnyx's 200, poll the signup session for up to SECONDS (0 or off: return at the 200, the "
+        "default; env SIGNUP_OUTCOME_WAIT)",
+    )
     parser.add_argument("--timeout", type=float, help="per-request timeout in seconds (env SIGNUP_TIMEOUT)")
     parser.add_argument(
         "--allow-remote",
@@ -121,6 +127,7 @@ def _config(args: argparse.Namespace, environ: Mapping[str, str] | None) -> Clie
         app_id=getattr(args, "app_id", None),
         timeout=getattr(args, "timeout", None),
         allow_remote=getattr(args, "allow_remote", None),
+        outcome_wait=getattr(args, "outcome_wait", None),  # checked by from_env, as SIGNUP_OUTCOME_WAIT
         **secrets,
     )
 
