@@ -274,7 +274,7 @@ class DeliveryEngine:
                 d.due_at
                 for name in self.active
                 if (tenant := self.world.tenants.get(name)) is not None
-                for d in tenant.outbox.pending()
+                for d in _heads(tenant.outbox.pending())
             ]
         return min(times) if times else None
 
@@ -406,6 +406,17 @@ class DeliveryEngine:
                 response_headers={"X-Harness-Delivery": delivery.id, "X-Harness-Attempt": str(attempt.number)},
             )
         )
+
+
+def _heads(pending: list[Delivery]) -> list[Delivery]:
+    """The deliveries that can go next: the first per target that no later one holds back. One waiting behind an
+    earlier delivery to its target is not due yet, whatever its own time says (a duplicate's copy, say)."""
+    heads: dict[str, Delivery] = {}
+    for delivery in pending:
+        held = delivery.held_for is not None and any(d.url == delivery.url and d.seq > delivery.seq for d in pending)
+        if delivery.url not in heads and not held:
+            heads[delivery.url] = delivery
+    return list(heads.values())
 
 
 def _forge(name: str, value: str) -> str:
