@@ -91,16 +91,15 @@ def check_scenarios(base: Scenario) -> list[Scenario]:
             title=title,
             description=f"{base.description}\nThen: {title.lower()} (a verify webhook check).".strip(),
             tags=(*base.tags, "webhooks"),
-            client={**base.client, "delivery_faults": [fault]},
+            delivery_faults=(fault,),
         )
         for check_id, title, fault in CHECKS
     ]
 
 
 def delivery_faults(scenario: Scenario) -> list[dict[str, Any]]:
-    """A scenario's delivery faults: the webhook checks carry theirs in `client`; a catalogue scenario may have
-    `delivery_faults` (top level of its `given`)."""
-    return list(scenario.client.get("delivery_faults") or scenario.given.get("delivery_faults") or [])
+    """The delivery faults a scenario arms (`delivery_faults` in its YAML; the webhook checks carry one each)."""
+    return [dict(f) for f in scenario.delivery_faults]
 
 
 def sync_clock(clock: Clock) -> None:
@@ -111,7 +110,8 @@ def sync_clock(clock: Clock) -> None:
 
 
 def seed_targets(harness: Harness, tenant: str, options: WebhookOptions, scenario: Scenario) -> None:
-    """Before the popup ends: the webhook URLs, short session stages, the scenario's delivery faults."""
+    """Before the popup ends (after `arm`, which armed the scenario's delivery faults): the webhook URLs and
+    short session stages."""
     world_tenant = harness.world.tenant(tenant)
     if options.telnyx_url:
         harness.seed({"telnyx": {"user_data": {"webhook_url": options.telnyx_url}}}, tenant)
@@ -126,8 +126,6 @@ def seed_targets(harness: Harness, tenant: str, options: WebhookOptions, scenari
             fields=dict.fromkeys(META_FIELDS, "v21.0"),
             include_values=True,
         )
-    for fault in delivery_faults(scenario):
-        harness.arm_delivery_fault(dict(fault), tenant)
 
 
 def registered(harness: Harness, tenant: str) -> bool:

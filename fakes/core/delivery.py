@@ -124,6 +124,7 @@ class Delivery:
     stale: bool = False
     held_for: int | None = None  # out_of_order: waits until this later delivery to the same target went out
     duplicate_of: str | None = None
+    sending: bool = False  # an attempt is on its way: a vendor must not change the body now
     on_settled: Callable[[Delivery], None] | None = field(default=None, repr=False)
 
     @property
@@ -268,15 +269,24 @@ class DeliveryEngine:
             delivery.held_for = -1  # the next delivery to the same target goes first (see _blocked)
 
     def next_due(self) -> float | None:
-        """The earliest time any pending delivery is due (None: nothing pending)."""
+        """The earliest time a delivery can next be attempted (None: nothing pending). Only the head of each
+        target's queue counts: a later delivery to the same target waits for it, however early it is due."""
         with self.world.lock:
             times = [
                 d.due_at
                 for name in self.active
                 if (tenant := self.world.tenants.get(name)) is not None
-                for d in _heads(tenant.outbox.pending())
+                for d in self._heads(tenant.outbox.pending()).values()
             ]
         return min(times) if times else None
+
+    def _heads(self, pending: list[Delivery]) -> dict[str, Delivery]:
+        heads: dict[str, Delivery] = {}
+        for delivery in pending:
+            if delivery.url in heads or self._blocked(delivery, pending):
+                continue
+            heads[delivery.url] = delivery
+        return heads
 
     def pump(self, now: float | None = None, tenant_name: str | None = None) -> int:
         """Send every attempt that is due (in order per target). Returns how many attempts were made."""
@@ -305,12 +315,7 @@ class DeliveryEngine:
                 if tenant_name is not None and name != tenant_name:
                     continue
                 at = tenant.clock.now() if now is None else now
-                heads: dict[str, Delivery] = {}
-                for delivery in pending:
-                    if delivery.url in heads or self._blocked(delivery, pending):
-                        continue
-                    heads[delivery.url] = delivery
-                due.extend(d for d in heads.values() if d.due_at <= at)
+                due.extend(d for d in self._heads(pending).values() if d.due_at <= at)
             return sorted(due, key=lambda d: (d.due_at, d.seq))
 
     @staticmethod
@@ -328,22 +333,23 @@ class DeliveryEngine:
         tenant = self.world.tenants.get(delivery.tenant)
         if tenant is None:
             return
-        now = tenant.clock.now()
+        with self.world.lock:  # one body per attempt: a vendor may still batch into it until it goes out
+            now = tenant.clock.now()
+            body = delivery.body
+            delivery.sending = True
         primary_tries = len(delivery.policy.retry_seconds) + 1
         failover = len(delivery.attempts) >= primary_tries and delivery.failover_url is not None
         url = delivery.failover_url if failover and delivery.failover_url else delivery.url
         signed_at = now - STALE_BY_SECONDS if delivery.stale else now
         headers = dict(delivery.headers)
-        headers.update(delivery.signer(delivery.body, signed_at))
+        headers.update(delivery.signer(body, signed_at))
         if delivery.bad_signature:
             headers = {k: _forge(k, v) for k, v in headers.items()}
         if delivery.down_for > 0:
             delivery.down_for -= 1
             result = OutboundResult(None, error="connection refused (target down: a scenario's fault)")
         else:
-            result = self.world.outbound.request(
-                "POST", url, headers, delivery.body, timeout=delivery.policy.timeout_seconds
-            )
+            result = self.world.outbound.request("POST", url, headers, body, timeout=delivery.policy.timeout_seconds)
         attempt = Attempt(
             number=len(delivery.attempts) + 1,
             at=now,
@@ -353,8 +359,9 @@ class DeliveryEngine:
             latency_ms=result.latency_ms,
             failover=failover,
         )
-        self._journal(tenant, delivery, attempt, headers, result)
+        self._journal(tenant, delivery, body, attempt, headers, result)
         with self.world.lock:
+            delivery.sending = False
             delivery.attempts.append(attempt)
             if result.ok:
                 self._settle(delivery, DELIVERED)
@@ -378,14 +385,20 @@ class DeliveryEngine:
             delivery.on_settled(delivery)
 
     def _journal(
-        self, tenant: Tenant, delivery: Delivery, attempt: Attempt, headers: dict[str, str], result: OutboundResult
+        self,
+        tenant: Tenant,
+        delivery: Delivery,
+        raw: bytes,
+        attempt: Attempt,
+        headers: dict[str, str],
+        result: OutboundResult,
     ) -> None:
         try:
             import json
 
-            body: Any = json.loads(delivery.body)
+            body: Any = json.loads(raw)
         except ValueError:
-            body = delivery.body
+            body = raw
         self.world.journal.record(
             JournalEntry(
                 seq=0,
@@ -408,23 +421,12 @@ class DeliveryEngine:
         )
 
 
-def _heads(pending: list[Delivery]) -> list[Delivery]:
-    """The deliveries that can go next: the first per target that no later one holds back. One waiting behind an
-    earlier delivery to its target is not due yet, whatever its own time says (a duplicate's copy, say)."""
-    heads: dict[str, Delivery] = {}
-    for delivery in pending:
-        held = delivery.held_for is not None and any(d.url == delivery.url and d.seq > delivery.seq for d in pending)
-        if delivery.url not in heads and not held:
-            heads[delivery.url] = delivery
-    return list(heads.values())
-
-
 def _forge(name: str, value: str) -> str:
     """A signature header made wrong the way a forger's would be: same shape, other bytes."""
     lowered = name.lower()
-    if lowered == "x-hub-signature-256" and value.startswith("sha256="):
-        digest = value[7:]
-        return "sha256=" + "".join("0" if c != "0" else "1" for c in digest)
+    scheme, sep, digest = value.partition("=")
+    if lowered in ("x-hub-signature-256", "x-hub-signature") and sep and scheme in ("sha256", "sha1"):
+        return f"{scheme}=" + "".join("0" if c != "0" else "1" for c in digest)
     if lowered == "telnyx-signature-ed25519":
         import base64
 

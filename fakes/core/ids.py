@@ -8,6 +8,9 @@ import uuid
 
 _ALNUM = string.ascii_letters + string.digits
 _URLSAFE = _ALNUM + "-_"
+# RFC 4122 version 4: the variant bits (10) and the version nibble (4), as uuid.UUID(version=4) sets them.
+_UUID4_CLEAR = ~((0xC000 << 48) | (0xF000 << 64))
+_UUID4_SET = (0x8000 << 48) | (4 << 76)
 
 
 class IdSource:
@@ -49,7 +52,10 @@ class IdSource:
         return "A" + self.text(_URLSAFE, 22)
 
     def uuid4(self) -> str:
-        return str(uuid.UUID(int=self._random.getrandbits(128), version=4))
+        """`str(uuid.UUID(int=<128 random bits>, version=4))`, formatted directly (once per Telnyx answer)."""
+        value = self._random.getrandbits(128) & _UUID4_CLEAR | _UUID4_SET
+        text = f"{value:032x}"
+        return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
     def uuid7(self, unix_seconds: float) -> str:
         """Telnyx's recent resource ids are UUIDv7: 48-bit millisecond timestamp, then random bits."""

@@ -125,7 +125,7 @@ def timeline(world: World, tenant: str = DEFAULT_TENANT, since: int = 0) -> list
 def timeline_page(world: World, tenant: str = DEFAULT_TENANT, since: int = 0) -> dict[str, Any]:
     """`timeline()` plus what a poller needs: the last sequence number, and the oldest one the journal still
     holds for the tenant (`first_seq`, None when empty), so that rows cleared, reset or dropped disappear."""
-    held = world.journal.entries(tenant=tenant)
+    held = world.journal.entries(tenant=tenant, direction="any")  # calls to the fakes and webhooks they sent
     explain = world.error_explainer
     entries = [entry.to_dict() for entry in held if entry.seq > since]
     for entry in entries:

@@ -51,6 +51,12 @@ def echo(value: Any) -> str:
     return text[:MAX_ECHO_CHARS] + ECHO_MARKER
 
 
+def json_text_within_shape(text: bytes) -> bool:
+    """Whether a JSON text is too short to break MAX_JSON_DEPTH or MAX_JSON_VALUE_BYTES once parsed (no string
+    can be longer than the text, no nesting deeper than its brackets): the common case, without a walk."""
+    return len(text) <= MAX_JSON_VALUE_BYTES and text.count(b"{") + text.count(b"[") <= MAX_JSON_DEPTH
+
+
 def json_shape_error(value: Any) -> str | None:
     """Why a parsed JSON body is past MAX_JSON_DEPTH or MAX_JSON_VALUE_BYTES; None when it is within both.
 

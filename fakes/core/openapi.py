@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -43,9 +43,21 @@ def _finite_float(text: str) -> float:
     return value
 
 
+# One decoder, made once: json.loads with hooks builds a new JSONDecoder per call.
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_finite_float)
+
+
 def loads_json(data: bytes | str) -> Any:
-    """JSON as RFC 8259 has it: NaN, Infinity and numbers that overflow a double are refused, not parsed."""
-    return json.loads(data, parse_constant=_refuse_constant, parse_float=_finite_float)
+    """JSON as RFC 8259 has it: NaN, Infinity and numbers that overflow a double are refused, not parsed.
+
+    Exactly `json.loads(data, parse_constant=..., parse_float=...)`: bytes in UTF-8, -16 or -32 (a BOM
+    allowed), a str without a BOM."""
+    if isinstance(data, str):
+        if data.startswith("\ufeff"):
+            raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", data, 0)
+    else:
+        data = data.decode(json.detect_encoding(data), "surrogatepass")
+    return _DECODER.decode(data)
 
 
 @dataclass(frozen=True)
@@ -58,7 +70,7 @@ class Violation:
     message: str
 
     def to_dict(self) -> dict[str, str]:
-        return asdict(self)
+        return {"location": self.location, "pointer": self.pointer, "rule": self.rule, "message": self.message}
 
 
 @dataclass
@@ -103,7 +115,7 @@ class Operation:
     extensions: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(slots=True)
 class RequestParts:
     """What the pipeline hands the validator: raw values, not yet trusted."""
 
@@ -114,7 +126,7 @@ class RequestParts:
     body: bytes
 
 
-@dataclass
+@dataclass(slots=True)
 class ValidatedRequest:
     violations: list[Violation]
     query: dict[str, Any]
@@ -303,6 +315,8 @@ class CompiledSpec:
                 return None, [Violation("body", "/", "limit", reason)]
             except (ValueError, UnicodeDecodeError) as exc:
                 return None, [Violation("body", "/", "json", f"the body is not valid JSON: {exc}"[:MESSAGE_LIMIT])]
+            if isinstance(parts.body, bytes) and limits.json_text_within_shape(parts.body):
+                return body, _schema_errors(validator, body, "body")  # too short to be too deep or too long
         too_big = limits.json_shape_error(body)
         if too_big is not None:
             return None, [Violation("body", "/", "limit", too_big)]
@@ -312,7 +326,10 @@ class CompiledSpec:
         if not op.security:
             return []
         for alternative in op.security:
-            if all(_credential_present(self.security_schemes.get(name, {}), parts, body) for name in alternative):
+            for name in alternative:
+                if not _credential_present(self.security_schemes.get(name, {}), parts, body):
+                    break
+            else:  # every credential of this alternative is there
                 return []
         return [Violation("security", "authorization", "security", "no accepted credential was sent")]
 

@@ -9,11 +9,16 @@ from __future__ import annotations
 import io
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from json.encoder import c_make_encoder, encode_basestring_ascii  # type: ignore[attr-defined]
 from typing import Any, Protocol
 
-from flask import Flask, Response, g, request
-from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from flask import Flask, Request, Response, g, request
+from flask.ctx import AppContext
+from flask.globals import _cv_app, _cv_request  # Flask's context variables: what `request` and `g` read
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.routing import RoutingException
 
 from . import limits
 from .access import HostGuard
@@ -26,11 +31,11 @@ from .world import DEFAULT_TENANT, Tenant, World
 TENANT_HEADER = "X-Harness-Tenant"
 TENANT_PREFIX = "/_t/"
 VIOLATIONS_HEADER = "X-Harness-Violations"
-EXTRA_HEADERS = "harness.vendor_headers"  # environ key: vendor headers appended by TenantPrefixMiddleware
-BODY = "harness.body"  # environ key: the request body, read once (by the server, or TenantPrefixMiddleware)
+BODY = "harness.body"  # environ key: the request body, read once (by the server, or the pipeline in-process)
 LIMIT = "harness.limit"  # environ key: (status, reason) of a request past a limit of fakes.core.limits
 DROPPED = "harness.dropped"  # environ key: a dropped-connection fault (the server closes, the adapter raises)
 HEAD_CHECKED = "harness.head_checked"  # environ key: the socket server checked the header limits
+HEADERS = "harness.headers"  # environ key: the request headers, lower-cased names (the socket server's)
 # The truncated body a "malformed_body" fault sends: valid start, cut mid-string.
 MALFORMED_BODY = b'{"data": {"waba_id": "12345'
 
@@ -50,52 +55,21 @@ class VendorAdapter(Protocol):
     def response_headers(self, tenant: Tenant) -> dict[str, str]: ...
 
 
-@dataclass
+@dataclass(slots=True)
 class Exchange:
     """What the pipeline knows about the request in flight (kept on `flask.g`)."""
 
     tenant: Tenant
     operation: str | None
     started: float
+    raw_query: dict[str, str]
+    headers: dict[str, str]  # lower-cased names, read once from the environ
     violations: list[Violation] = field(default_factory=list)
     fault: Fault | None = None
     body: Any = None
     query: dict[str, Any] = field(default_factory=dict)
-    raw_query: dict[str, str] = field(default_factory=dict)
-    headers: dict[str, str] = field(default_factory=dict)  # lower-cased names, read once from the environ
-
-
-class TenantPrefixMiddleware:
-    """Strip a `/_t/<tenant>` prefix so a partner's backend can be pointed at a tenant by base URL alone; and
-    append the vendor headers the pipeline computed (a plain list append: werkzeug's Headers would re-validate
-    each one, which was a tenth of the fakes' per-request cost)."""
-
-    def __init__(self, wsgi_app: Any) -> None:
-        self.wsgi_app = wsgi_app
-
-    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-        path = environ.get("PATH_INFO", "")
-        if path.startswith(TENANT_PREFIX):
-            name, _, rest = path[len(TENANT_PREFIX) :].partition("/")
-            if name:
-                environ["harness.tenant"] = name
-                environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + TENANT_PREFIX + name
-                environ["PATH_INFO"] = "/" + rest
-        if LIMIT not in environ:
-            check_head(environ)
-        if BODY not in environ and LIMIT not in environ:  # the socket server reads it; the in-process adapter not
-            length = environ.get("CONTENT_LENGTH")
-            if length and length.isdigit():
-                # Read the body once, plainly, and hand Flask a fresh stream over it: werkzeug's stream wrappers
-                # cost more than the read, and the pipeline, the views and the journal all need the bytes.
-                body = environ["wsgi.input"].read(int(length))
-                environ["wsgi.input"], environ[BODY] = io.BytesIO(body), body
-
-        def start_with_vendor_headers(status: str, headers: list[tuple[str, str]], *exc_info: Any) -> Any:
-            headers.extend(environ.get(EXTRA_HEADERS, ()))
-            return start_response(status, headers, *exc_info)
-
-        return self.wsgi_app(environ, start_with_vendor_headers)
+    vendor_headers: dict[str, str] | None = None  # appended to the answer as they are
+    answer_headers: list[tuple[str, str]] | None = None  # the response's own, as WSGI lists them
 
 
 def check_head(environ: dict[str, Any]) -> None:
@@ -149,150 +123,334 @@ def violations_header(violations: list[Violation]) -> str:
 
 def json_response(body: Any, status: int = 200, content_type: str = "application/json") -> Response:
     """Serialize a vendor body, keeping the value for the journal (so it is never parsed back)."""
-    g.response_json = body
-    return Response(json.dumps(body), status=status, content_type=content_type)
+    _cv_app.get().g.response_json = body  # flask.g, without the proxy
+    return Response(_dumps(body).encode(), status=status, content_type=content_type)
+
+
+def _json_encoder() -> Callable[[Any], str]:
+    """`json.dumps` with its defaults, its C encoder made once instead of per call (2 us of a vendor answer's
+    3.4); vendor bodies are trees built per answer, so the circular-reference check has nothing to find."""
+    if c_make_encoder is None:  # pragma: no cover - a Python without the _json accelerator
+        return json.dumps
+    encode = c_make_encoder(
+        None, json.JSONEncoder().default, encode_basestring_ascii, None, ": ", ", ", False, False, True
+    )
+
+    def dumps(value: Any) -> str:
+        return "".join(encode(value, 0))
+
+    return dumps
+
+
+_dumps = _json_encoder()
 
 
 def current_exchange() -> Exchange:
-    return g.exchange  # type: ignore[no-any-return]
+    return _cv_app.get().g.exchange  # type: ignore[no-any-return]  # what flask.g.exchange reads, directly
 
 
-def install_pipeline(app: Flask, vendor: VendorAdapter, world: World, check_responses: bool = False) -> None:
-    """Wire the shared pipeline into a vendor's Flask app; every view endpoint must be a spec operationId."""
-    app.wsgi_app = HostGuard(TenantPrefixMiddleware(app.wsgi_app), world.access)  # type: ignore[method-assign]
-    spec = vendor.spec
+class _RequestScope:
+    """What `flask.request` (and `flask.session`, `url_for`) read from the request context, made per request
+    for a fraction of Flask's own: the URL was matched once already, a vendor request has no session, and the
+    werkzeug Request is made only if something reads it (the pipeline reads the environ)."""
 
-    tenant_header = TENANT_HEADER.lower()
+    __slots__ = ("_adapter", "_request", "app", "environ", "routing", "rule", "view_args")
 
-    def resolve_tenant(environ: dict[str, Any], headers: dict[str, str], query: dict[str, str]) -> Tenant:
-        name = (
-            environ.get("harness.tenant")
-            or headers.get(tenant_header)
-            or world.tenant_for_credential(vendor.credential(headers, query))
-            or DEFAULT_TENANT
-        )
-        return world.tenant(name)
+    def __init__(self, app: Flask, environ: dict[str, Any], rule: Any, view_args: Any, routing: Any) -> None:
+        self.app, self.environ, self.rule, self.view_args, self.routing = app, environ, rule, view_args, routing
+        self._request: Request | None = None
+        self._adapter: Any = None
 
-    @app.before_request
-    def begin() -> Response | None:
-        req = request._get_current_object()  # type: ignore[attr-defined]  # one proxy lookup, not dozens
-        endpoint = req.endpoint
-        limit = req.environ.get(LIMIT)
-        if limit is not None:
-            if req.path.startswith("/__admin"):
-                return admin_error(*limit)
-            raise vendor.limit_error(*limit)
-        if endpoint is not None and (endpoint.startswith("admin.") or endpoint not in spec.operations):
-            return None  # the control plane and static files are not part of the simulated API
+    @property
+    def request(self) -> Request:
+        found = self._request
+        if found is None:
+            found = self._request = self.app.request_class(self.environ)
+            found.json_module = self.app.json
+            found.url_rule, found.view_args = self.rule, self.view_args
+            if self.routing is not None:
+                found.routing_exception = self.routing
+        return found
+
+    @property
+    def url_adapter(self) -> Any:
+        if self._adapter is None:
+            self._adapter = self.app.create_url_adapter(self.request)
+        return self._adapter
+
+    @property
+    def session(self) -> Any:
+        return self.app.session_interface.make_null_session(self.app)
+
+    flashes = None
+
+
+class VendorPipeline:
+    """The WSGI app of a vendor port: tenant prefix, head limits and body, then one of two paths.
+
+    A request for a spec operation (or one no route matches) runs the vendor pipeline here, on Flask's URL map
+    and view functions but without Flask's per-request dispatch (request context, signals, hooks, session,
+    response conversion), which cost more than the pipeline itself: tenant -> spec check -> fault -> view ->
+    vendor headers -> journal, with the errors each vendor renders. Everything else (the control plane, the
+    live view, the SDK, static files) is Flask's, unchanged."""
+
+    def __init__(self, app: Flask, vendor: VendorAdapter, world: World, check_responses: bool) -> None:
+        self.app, self.vendor, self.world, self.check_responses = app, vendor, world, check_responses
+        self.spec = vendor.spec
+        self.flask_wsgi = app.wsgi_app  # Flask's own dispatch, for what is not a vendor operation
+        self.urls = app.url_map.bind("")  # matched by path and method: host and subdomain matching are off
+        self._routes: dict[tuple[str, str], tuple[Any, dict[str, Any]]] = {}  # (path, method) -> a match
+        self._hooks_checked = False
+
+    # -- WSGI ------------------------------------------------------------------------------------------------
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        path = environ.get("PATH_INFO", "")
+        if path.startswith(TENANT_PREFIX):  # a partner's backend pointed at a tenant by base URL alone
+            name, _, rest = path[len(TENANT_PREFIX) :].partition("/")
+            if name:
+                environ["harness.tenant"] = name
+                environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + TENANT_PREFIX + name
+                environ["PATH_INFO"] = path = "/" + rest
+        if LIMIT not in environ:
+            check_head(environ)
+        if BODY not in environ and LIMIT not in environ:  # the socket server reads it; the in-process adapter not
+            length = environ.get("CONTENT_LENGTH")
+            if length and length.isdigit():
+                # Read the body once, plainly, and hand Flask a fresh stream over it: werkzeug's stream wrappers
+                # cost more than the read, and the pipeline, the views and the journal all need the bytes.
+                body = environ["wsgi.input"].read(int(length))
+                environ["wsgi.input"], environ[BODY] = io.BytesIO(body), body
+        rule: Any = None
+        view_args: Any = {}
+        routing: HTTPException | None = None
+        if LIMIT not in environ:
+            key = (path, environ["REQUEST_METHOD"])
+            matched = self._routes.get(key)
+            if matched is not None:
+                rule, view_args = matched[0], matched[1].copy()
+            else:
+                try:
+                    rule, view_args = self.urls.match(_wsgi_text(path), key[1], return_rule=True)
+                except HTTPException:  # again as Flask matches, bound to this request (a redirect names its host)
+                    request = self.app.request_class(environ)
+                    try:
+                        rule, view_args = self.app.create_url_adapter(request).match(return_rule=True)  # type: ignore[union-attr]
+                    except HTTPException as exc:
+                        routing = exc
+                else:
+                    if len(self._routes) >= _ROUTE_CACHE:
+                        self._routes.clear()
+                    self._routes[key] = (rule, view_args.copy())
+            if rule is not None and rule.endpoint not in self.spec.operations:
+                return self.flask_wsgi(environ, start_response)
+        if not self._hooks_checked:
+            self._check_hooks()
+        return self._exchange(environ, start_response, rule, view_args, routing)
+
+    def _check_hooks(self) -> None:
+        """The vendor path runs no Flask hooks: refuse an app-wide one rather than skip it silently."""
+        app = self.app
+        found = [
+            *app.before_request_funcs.get(None, ()),
+            *app.after_request_funcs.get(None, ()),
+            *app.teardown_request_funcs.get(None, ()),
+            *app.url_value_preprocessors.get(None, ()),
+            *app.teardown_appcontext_funcs,
+        ]
+        if found:
+            raise RuntimeError(f"{app.name}: app-wide Flask hooks {found} would not run on vendor routes")
+        self._hooks_checked = True
+
+    # -- one vendor exchange -------------------------------------------------------------------------------
+    def _exchange(self, environ: dict[str, Any], start_response: Any, rule: Any, view_args: Any, routing: Any) -> Any:
+        app = self.app
+        scope = _RequestScope(app, environ, rule, view_args, routing)
+        context = AppContext(app)
+        app_token = _cv_app.set(context)
+        request_token = _cv_request.set(scope)  # type: ignore[arg-type]
+        exchange: Exchange | None = None
+        try:
+            limit = environ.get(LIMIT)
+            if limit is not None:  # refused before anything else: no tenant, no journal
+                if scope.request.path.startswith("/__admin"):
+                    response = admin_error(*limit)
+                else:
+                    response = self.handle(self.vendor.limit_error(*limit))
+            else:
+                try:
+                    exchange = context.g.exchange = self._begin(scope, rule.endpoint if rule is not None else None)
+                    self.world.request_started(exchange.tenant.name)
+                    exchange.tenant.maybe_prune()
+                    response = self._respond(exchange, scope)
+                    response = self._finish(exchange, scope, response)
+                except Exception as error:  # past the error handlers (a fake's bug): still the vendor's envelope
+                    response = self.handle(error)
+            return self._answer(environ, start_response, response, exchange)
+        finally:
+            if exchange is not None:
+                self.world.request_finished(exchange.tenant.name)
+            _cv_request.reset(request_token)
+            _cv_app.reset(app_token)
+
+    def _begin(self, scope: _RequestScope, endpoint: str | None) -> Exchange:
         # The body is taken before anything reads `request.form` (a credential lookup may), which would
         # otherwise consume the stream and leave the spec check an empty body.
         started = time.perf_counter()
-        body = req.environ.get(BODY)
-        if body is None:  # no Content-Length (chunked, or no body): let werkzeug read whatever there is
-            body = req.get_data(cache=True)
-        headers = _headers(req.environ)
-        query = req.args.to_dict()
-        exchange = g.exchange = Exchange(resolve_tenant(req.environ, headers, query), endpoint, started)
-        exchange.headers, exchange.raw_query = headers, query
-        world.request_started(exchange.tenant.name)
-        exchange.tenant.maybe_prune()
-        if endpoint is None:
-            return None  # unknown route or method: the error handler answers in the vendor's envelope
-        validated = spec.validate_request(
-            endpoint,
-            RequestParts(
-                path_params=req.view_args or {},
-                query=exchange.raw_query,
-                headers=exchange.headers,
-                content_type=req.content_type,
-                body=body,
-            ),
+        environ = scope.environ
+        if environ.get(BODY) is None:  # no Content-Length (chunked, or no body): let werkzeug read what there is
+            environ[BODY] = scope.request.get_data(cache=True)
+        headers = environ.get(HEADERS) or _headers(environ)
+        query = scope.request.args.to_dict() if environ.get("QUERY_STRING") else {}
+        name = (
+            environ.get("harness.tenant")
+            or headers.get(_TENANT_HEADER)
+            or self.world.tenant_for_credential(self.vendor.credential(headers, query))
+            or DEFAULT_TENANT
         )
-        exchange.violations, exchange.query, exchange.body = (
-            validated.violations,
-            validated.query,
-            validated.body,
-        )
-        for violation in exchange.violations:
-            if violation.rule == "limit":  # too deep or too long to validate: refused before anything else
-                raise vendor.limit_error(400, violation.message)
-        fault = exchange.tenant.faults.take(vendor.name, endpoint)
-        if fault is not None:
-            exchange.fault = fault
-            response = _apply_fault(fault, vendor)
-            if response is not None:
-                return response
-        if exchange.violations:
-            raise vendor.violations_error(endpoint, exchange.violations)
-        return None
+        return Exchange(self.world.tenant(name), endpoint, started, query, headers)
 
-    @app.teardown_request
-    def done(_: BaseException | None) -> None:
-        exchange: Exchange | None = g.get("exchange")
-        if exchange is not None:
-            world.request_finished(exchange.tenant.name)
+    def _respond(self, exchange: Exchange, scope: _RequestScope) -> Response:
+        """Spec check, armed fault, violations, view: the answer, errors rendered as Flask's handlers would."""
+        vendor, endpoint = self.vendor, exchange.operation
+        try:
+            if endpoint is None:  # unknown route or method: answered in the vendor's envelope, journalled
+                raise scope.routing or NotFound()
+            validated = self.spec.validate_request(
+                endpoint,
+                RequestParts(
+                    path_params=scope.view_args,
+                    query=exchange.raw_query,
+                    headers=exchange.headers,
+                    content_type=scope.environ.get("CONTENT_TYPE"),
+                    body=scope.environ[BODY],
+                ),
+            )
+            exchange.violations, exchange.query, exchange.body = validated.violations, validated.query, validated.body
+            for violation in exchange.violations:
+                if violation.rule == "limit":  # too deep or too long to validate: refused before anything else
+                    raise vendor.limit_error(400, violation.message)
+            fault = exchange.tenant.faults.take(vendor.name, endpoint)
+            if fault is not None:
+                exchange.fault = fault
+                answer = _apply_fault(fault, vendor)
+                if answer is not None:
+                    return answer
+            if exchange.violations:
+                raise vendor.violations_error(endpoint, exchange.violations)
+            returned: Any = self.app.view_functions[endpoint](**scope.view_args)
+            return returned if isinstance(returned, Response) else self.app.make_response(returned)
+        except Exception as error:
+            return self.handle(error)
 
-    @app.errorhandler(VendorError)
-    def vendor_error(error: VendorError) -> Response:
-        exchange: Exchange | None = g.get("exchange")
-        vendor.prepare(error, exchange.tenant if exchange else world.tenant(DEFAULT_TENANT))
-        response = json_response(error.body(), error.status, vendor.content_type)
-        response.headers.update(error.headers())
-        return response
+    def handle(self, error: Exception) -> Response:
+        """An exception as the app's error handlers answer it (Flask's lookup order: most specific first)."""
+        if isinstance(error, VendorError):
+            return self.vendor_error(error)
+        if isinstance(error, HarnessError):
+            return self.harness_error(error)
+        if isinstance(error, HTTPException):
+            if isinstance(error, RoutingException):  # a redirect (a doubled slash): Flask answers it as it is
+                return self.app.make_response(error.get_response())
+            return self.http_error(error)
+        return self.unexpected(error)
 
-    @app.errorhandler(HarnessError)
-    def harness_error(error: HarnessError) -> Response:
-        return app.response_class(json.dumps(error.to_dict()), status=error.status, mimetype="application/json")
-
-    @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> Any:
-        if request.path.startswith("/__admin"):
-            response = admin_error(error.code or 500, error.description or error.name)
-            if isinstance(error, MethodNotAllowed) and error.valid_methods:
-                response.headers["Allow"] = ", ".join(sorted(error.valid_methods))
-            return response
-        if isinstance(error, MethodNotAllowed):
-            response = vendor_error(vendor.method_not_allowed())
-            if error.valid_methods:  # RFC 9110: a 405 lists the methods the route does support
-                response.headers["Allow"] = ", ".join(sorted(error.valid_methods))
-            return response
-        if error.code == 404:
-            return vendor_error(vendor.not_found())
-        return vendor_error(vendor.fault_error(Fault(operation=f"{vendor.name}.*", status=error.code or 500)))
-
-    @app.errorhandler(Exception)
-    def unexpected(error: Exception) -> Response:
-        """A bug in a fake must still answer in the vendor's envelope, never with a traceback."""
-        app.logger.error("unexpected error in %s fake: %s", vendor.name, type(error).__name__)
-        if request.path.startswith("/__admin"):
-            return admin_error(500, f"unexpected error in the control plane: {type(error).__name__}")
-        return vendor_error(vendor.fault_error(Fault(operation=f"{vendor.name}.*", status=500)))
-
-    @app.after_request
-    def finish(response: Response) -> Response:
-        exchange: Exchange | None = g.get("exchange")
-        if exchange is None:
-            return response
-        vendor_headers = vendor.response_headers(exchange.tenant)
-        req = request._get_current_object()  # type: ignore[attr-defined]
-        req.environ[EXTRA_HEADERS] = list(vendor_headers.items())
+    def _finish(self, exchange: Exchange, scope: _RequestScope, response: Response) -> Response:
+        vendor_headers = self.vendor.response_headers(exchange.tenant)
+        exchange.vendor_headers = vendor_headers
         if exchange.fault is not None and exchange.fault.headers:
             response.headers.update(exchange.fault.headers)  # whatever the vendor (e.g. Retry-After on a Graph 503)
         if exchange.violations:
             response.headers[VIOLATIONS_HEADER] = violations_header(exchange.violations)
         response_violations: list[Violation] = []
-        if check_responses and exchange.operation and not (exchange.fault and exchange.fault.replaces_response):
-            response_violations = spec.check_response(
+        if self.check_responses and exchange.operation and not (exchange.fault and exchange.fault.replaces_response):
+            response_violations = self.spec.check_response(
                 exchange.operation,
                 response.status_code,
                 response.content_type,
                 response.get_data(),
                 {k.lower(): v for k, v in [*response.headers.items(), *vendor_headers.items()]},
             )
-        entry = _journal_entry(world, vendor.name, exchange, req, response, response_violations)
-        entry.response_headers = {**dict(response.headers), **vendor_headers}
-        world.journal.record(entry)
+        exchange.answer_headers = answer = response.headers.to_wsgi_list()
+        journalled: dict[str, str] = {}
+        for name, value in answer:  # as dict(response.headers) has it (the first of a repeated name)
+            journalled.setdefault(name, value)
+        journalled.update(vendor_headers)
+        entry = _journal_entry(self.world, self.vendor.name, exchange, scope, response, response_violations, journalled)
+        self.world.journal.record(entry)
         return response
+
+    def _answer(
+        self, environ: dict[str, Any], start_response: Any, response: Response, exchange: Exchange | None
+    ) -> Any:
+        """The response as WSGI, the vendor headers appended as they are (werkzeug's Headers would re-validate
+        each one, which was a tenth of the fakes' per-request cost)."""
+        extra = exchange.vendor_headers.items() if exchange is not None and exchange.vendor_headers else ()
+        answer = exchange.answer_headers if exchange is not None else None
+        code = response.status_code
+        if not response.is_sequence or code < 200 or code in (204, 304):  # werkzeug's rules for these
+            headers = response.get_wsgi_headers(environ).to_wsgi_list()
+            headers.extend(extra)
+            start_response(response.status, headers)
+            return response.get_app_iter(environ)
+        headers = answer if answer is not None else response.headers.to_wsgi_list()
+        headers.extend(extra)
+        start_response(response.status, headers)
+        return [] if environ["REQUEST_METHOD"] == "HEAD" else [response.get_data()]
+
+    # -- errors, in the vendor's envelope (also the app's error handlers, for Flask's own routes) -------------
+    def vendor_error(self, error: VendorError) -> Response:
+        exchange: Exchange | None = g.get("exchange")
+        self.vendor.prepare(error, exchange.tenant if exchange else self.world.tenant(DEFAULT_TENANT))
+        response = json_response(error.body(), error.status, self.vendor.content_type)
+        response.headers.update(error.headers())
+        return response
+
+    def harness_error(self, error: HarnessError) -> Response:
+        return self.app.response_class(json.dumps(error.to_dict()), status=error.status, mimetype="application/json")
+
+    def http_error(self, error: HTTPException) -> Response:
+        vendor = self.vendor
+        if request.path.startswith("/__admin"):
+            response = admin_error(error.code or 500, error.description or error.name)
+            if isinstance(error, MethodNotAllowed) and error.valid_methods:
+                response.headers["Allow"] = ", ".join(sorted(error.valid_methods))
+            return response
+        if isinstance(error, MethodNotAllowed):
+            response = self.vendor_error(vendor.method_not_allowed())
+            if error.valid_methods:  # RFC 9110: a 405 lists the methods the route does support
+                response.headers["Allow"] = ", ".join(sorted(error.valid_methods))
+            return response
+        if error.code == 404:
+            return self.vendor_error(vendor.not_found())
+        return self.vendor_error(vendor.fault_error(Fault(operation=f"{vendor.name}.*", status=error.code or 500)))
+
+    def unexpected(self, error: Exception) -> Response:
+        """A bug in a fake must still answer in the vendor's envelope, never with a traceback."""
+        self.app.logger.error("unexpected error in %s fake: %s", self.vendor.name, type(error).__name__)
+        if request.path.startswith("/__admin"):
+            return admin_error(500, f"unexpected error in the control plane: {type(error).__name__}")
+        return self.vendor_error(self.vendor.fault_error(Fault(operation=f"{self.vendor.name}.*", status=500)))
+
+
+_TENANT_HEADER = TENANT_HEADER.lower()
+_ROUTE_CACHE = 1024  # matches kept per app (paths carry ids: the cache starts over when full)
+
+
+def _wsgi_text(path: str) -> str:
+    """PATH_INFO as werkzeug decodes it for routing (WSGI strings are latin-1 carrying UTF-8 bytes)."""
+    return path if path.isascii() else path.encode("latin1").decode(errors="replace")
+
+
+def install_pipeline(app: Flask, vendor: VendorAdapter, world: World, check_responses: bool = False) -> None:
+    """Wire the shared pipeline into a vendor's Flask app; every view endpoint must be a spec operationId."""
+    pipeline = VendorPipeline(app, vendor, world, check_responses)
+    app.wsgi_app = HostGuard(pipeline, world.access)  # type: ignore[method-assign]
+    # Flask's own routes (control plane, live view, SDK, static files) answer their errors through the same
+    # handlers; a vendor route's exchange calls them directly.
+    app.register_error_handler(VendorError, pipeline.vendor_error)
+    app.register_error_handler(HarnessError, pipeline.harness_error)
+    app.register_error_handler(HTTPException, pipeline.http_error)
+    app.register_error_handler(Exception, pipeline.unexpected)
 
 
 def _apply_fault(fault: Fault, vendor: VendorAdapter) -> Response | None:
@@ -323,12 +481,19 @@ def _headers(environ: dict[str, Any]) -> dict[str, str]:
 
 
 def _journal_entry(
-    world: World, vendor: str, exchange: Exchange, req: Any, response: Response, response_violations: list[Violation]
+    world: World,
+    vendor: str,
+    exchange: Exchange,
+    scope: _RequestScope,
+    response: Response,
+    response_violations: list[Violation],
+    response_headers: dict[str, str],
 ) -> JournalEntry:
     """Raw values only: redaction happens when the entry leaves the journal (JournalEntry.to_dict)."""
+    environ = scope.environ
     body: Any = exchange.body
-    if body is None and req.content_length:
-        body = req.get_data(as_text=True)[:2000]
+    if body is None and environ.get(BODY) and scope.request.content_length:  # not parsed: the text, cut
+        body = scope.request.get_data(as_text=True)[:2000]
     response_body: Any = None
     if not response.direct_passthrough and response.status_code != 204:
         response_body = g.get("response_json", None)
@@ -340,8 +505,8 @@ def _journal_entry(
         tenant=exchange.tenant.name,
         vendor=vendor,
         operation=exchange.operation,
-        method=req.method,
-        path=req.path,
+        method=environ["REQUEST_METHOD"].upper(),
+        path="/" + _wsgi_text(environ.get("PATH_INFO") or "").lstrip("/"),  # werkzeug's Request.path
         query=exchange.raw_query,
         request_headers={k: v for k, v in exchange.headers.items() if k not in _UNJOURNALLED_HEADERS},
         request_body=body,
@@ -351,4 +516,5 @@ def _journal_entry(
         response_violations=[v.to_dict() for v in response_violations],
         fault=exchange.fault.describe() if exchange.fault else None,
         duration_ms=round((time.perf_counter() - exchange.started) * 1000, 3),
+        response_headers=response_headers,
     )

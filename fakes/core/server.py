@@ -33,6 +33,7 @@ LIMIT = "harness.limit"  # environ key: (status, reason) of a request past a lim
 BODY = "harness.body"  # environ key: the request body, already read
 DROPPED = "harness.dropped"  # environ key set by the app: close the connection without an answer
 HEAD_CHECKED = "harness.head_checked"  # environ key: the header limits are checked here (the pipeline skips them)
+HEADERS = "harness.headers"  # environ key: the headers as the pipeline reads them (lower-cased names)
 
 log = logging.getLogger("fakes.server")
 
@@ -49,6 +50,20 @@ _BASE_ENVIRON: dict[str, Any] = {
     "wsgi.version": (1, 0),
     HEAD_CHECKED: True,
 }
+
+
+def _environ_key(name: str) -> str:
+    """The environ key of a header name: CONTENT_TYPE, CONTENT_LENGTH, TRANSFER_ENCODING, else HTTP_<NAME>."""
+    key = name.upper().replace("-", "_")
+    return key if key in ("CONTENT_TYPE", "CONTENT_LENGTH", "TRANSFER_ENCODING") else "HTTP_" + key
+
+
+# The environ keys of header names clients send on every request, worked out once.
+_ENVIRON_KEYS = {
+    name: _environ_key(name)
+    for name in ("host", "user-agent", "accept", "accept-encoding", "connection", "content-type",
+                 "content-length", "transfer-encoding", "authorization", "x-harness-tenant")
+}  # fmt: skip
 
 
 class _Reply:
@@ -84,6 +99,11 @@ class RsgiBridge:
         self.access_log = access_log
         self.base = {**_BASE_ENVIRON, "SERVER_NAME": host, "SERVER_PORT": str(port)}
         self.executor: ThreadPoolExecutor | None = None
+        # Body reads in flight and when each must end; one timer (at the earliest end) sweeps them: a timer per
+        # request (asyncio.timeout) cost 7 us of the request's CPU, and almost every body is there at once.
+        self._reads: dict[asyncio.Task[Any], float] = {}
+        self._late: set[asyncio.Task[Any]] = set()
+        self._sweep_timer: asyncio.TimerHandle | None = None
 
     async def __call__(self, scope: Any, proto: Any) -> None:
         if scope.proto != "http":
@@ -97,21 +117,30 @@ class RsgiBridge:
         head_bytes = 0  # header names and values, as the pipeline's check_head counts them
         count = 0
         chunked = False
+        named: dict[str, str] = {}  # as the pipeline reads them: lower-cased, "_" as "-", repeats joined
+        environ[HEADERS] = named
         for name, value in scope.headers.items():
             count += 1
             head_bytes += len(name) + len(value)
-            key = name.upper().replace("-", "_")
+            key = _ENVIRON_KEYS.get(name)
+            if key is None:
+                key = _environ_key(name)
             if key == "CONTENT_TYPE" or key == "CONTENT_LENGTH":
                 environ[key] = value
+                if key == "CONTENT_TYPE" and value:
+                    named["content-type"] = value
             elif key == "TRANSFER_ENCODING":
                 chunked = "chunked" in value.lower()
             else:
-                key = "HTTP_" + key
-                environ[key] = f"{environ[key]},{value}" if key in environ else value
+                if key in environ:
+                    environ[key] = value = f"{environ[key]},{value}"
+                else:
+                    environ[key] = value
+                named[key[5:].replace("_", "-").lower()] = value
         close = False
         if head_bytes > limits.MAX_HEADER_BYTES or count > limits.MAX_HEADER_COUNT:
             environ[LIMIT] = (431, "the request headers are too large")
-        else:
+        elif chunked or environ.get("CONTENT_LENGTH", "0") != "0":
             limit, close = await self._read_body(environ, proto, chunked)
             if limit is not None:
                 environ[LIMIT] = limit
@@ -137,21 +166,23 @@ class RsgiBridge:
     async def _read_body(self, environ: dict[str, Any], proto: Any, chunked: bool) -> tuple[Any, bool]:
         """Read the body into environ[BODY]; (a limit to answer, whether the connection must close)."""
         length = environ.get("CONTENT_LENGTH")
-        if length is not None and not chunked:
-            if not length.isdigit():
+        if not chunked:
+            if not length.isdigit():  # type: ignore[union-attr]  # a body without a length is chunked
                 return (400, "the Content-Length header is not a number"), True
-            if int(length) > limits.MAX_BODY_BYTES:
+            if int(length) > limits.MAX_BODY_BYTES:  # type: ignore[arg-type]
                 environ["CONTENT_LENGTH"] = "0"
                 return (413, f"the request body is larger than {limits.MAX_BODY_BYTES} bytes"), True
-            if length == "0":
-                environ[BODY] = b""
-                return None, False
-        elif not chunked:
-            environ[BODY] = b""
-            return None, False
+        task = asyncio.current_task()  # granian runs each request as a task of its loop (TaskImpl.asyncio)
+        assert task is not None
+        self._watch(task)
         try:
-            body = await asyncio.wait_for(_read_capped(proto), limits.BODY_READ_TIMEOUT_S)
-        except TimeoutError:
+            # The parser stops a Content-Length body at its length (checked above), so it is read whole.
+            body = await (_read_capped(proto) if chunked else proto())
+        except asyncio.CancelledError:
+            if task not in self._late:
+                raise
+            self._late.discard(task)
+            task.uncancel()
             environ["CONTENT_LENGTH"] = "0"
             return (408, f"the request body did not arrive within {limits.BODY_READ_TIMEOUT_S:g} s"), True
         except _TooLarge:
@@ -160,9 +191,35 @@ class RsgiBridge:
         except Exception:  # the parser's own framing errors (a bad chunk header, a body cut short)
             environ["CONTENT_LENGTH"] = "0"
             return (400, "the request body is not valid HTTP/1.1 framing"), True
+        finally:
+            self._reads.pop(task, None)
+            if self._late:  # cancelled as the body arrived: the read stands
+                self._late.discard(task)
         environ[BODY] = body
         environ["CONTENT_LENGTH"] = str(len(body))
         return None, False
+
+    def _watch(self, task: asyncio.Task[Any]) -> None:
+        """Give this body read until BODY_READ_TIMEOUT_S from now; the sweep cancels it past that."""
+        loop = task.get_loop()
+        deadline = loop.time() + limits.BODY_READ_TIMEOUT_S
+        self._reads[task] = deadline
+        timer = self._sweep_timer
+        if timer is None or deadline < timer.when():
+            if timer is not None:
+                timer.cancel()
+            self._sweep_timer = loop.call_at(deadline, self._sweep, loop)
+
+    def _sweep(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._sweep_timer = None
+        now = loop.time()
+        for task, deadline in list(self._reads.items()):
+            if deadline <= now:
+                del self._reads[task]
+                self._late.add(task)
+                task.cancel()
+        if self._reads:
+            self._sweep_timer = loop.call_at(min(self._reads.values()), self._sweep, loop)
 
     def _call(self, environ: dict[str, Any]) -> tuple[int, list[tuple[str, str]], bytes]:
         reply = _Reply()

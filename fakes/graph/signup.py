@@ -52,6 +52,7 @@ class SignupRequest:
     extra_wabas: int = 0  # the customer shares this many more WABAs (a multi-WABA signup: waba_ids in the event)
     code_fate: str = "fresh"  # used: someone exchanged it already; expired: the clock moves past its 30 s
     event_data_overrides: dict[str, Any] = field(default_factory=dict)  # e.g. a phone_number_id of another WABA
+    two_step_pin: str | None = None  # the number already has this two-step PIN (a registration must send it)
 
     def __post_init__(self) -> None:
         if self.code_fate not in CODE_FATES:
@@ -118,6 +119,7 @@ def complete_signup(tenant: Tenant, request: SignupRequest) -> SignupResult:
     meta.wabas[waba.id] = waba
     coexistence = request.outcome == "FINISH_WHATSAPP_BUSINESS_APP_ONBOARDING"
     phone = _add_number(tenant, waba, request.display_phone_number, request.business_name, coexistence)
+    phone.pin = request.two_step_pin or phone.pin
     others = [_extra_waba(tenant, request, business, n) for n in range(request.extra_wabas)]
     granted = [waba.id, *others] if request.outcome != "NO_WABA" else []
     code = AuthCode(

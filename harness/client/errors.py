@@ -16,6 +16,9 @@
      ├── WabaNotFound               Telnyx 422 10017 /waba_id, Graph 100/33 on the WABA
      ├── PhoneNumberNotInWaba       Telnyx 422 10017 /phone_number_id
      ├── RegistrationConflict       Telnyx 409 10012
+ ├── SignupSessionFailed        Telnyx's signup session ended FAILURE (vendor_code: the stage; subcode: Meta's)
+ ├── SignupSessionTimedOut      the session was still PENDING when the client's wait budget ran out
+ ├── HostedSignupExpired        Telnyx 422 10015: the hosted signup link expired
      ├── RequestValidationFailed    Telnyx 400/415/422 (other codes), Graph 100 (other)
      ├── RateLimited                HTTP 429 after retries, Graph 4 / 80007 (and 17, 32, 613)
      ├── VendorUnavailable          5xx or connection failures, after retries
@@ -57,6 +60,9 @@ __all__ = [
     "RedirectUriMismatch",
     "RegistrationConflict",
     "RequestValidationFailed",
+    "HostedSignupExpired",
+    "SignupSessionFailed",
+    "SignupSessionTimedOut",
     "SignupCancelled",
     "SignupError",
     "TelnyxAuthenticationFailed",
@@ -284,6 +290,26 @@ class RegistrationConflict(OnboardingError):
         "This WABA is already registered with a different number, app or customer id; registering the same "
         "data again is safe, changing it is not."
     )
+
+
+class SignupSessionFailed(OnboardingError):
+    """Telnyx accepted the registration but its signup session failed at a stage (`vendor_code`)."""
+
+    default_guidance = (
+        "Telnyx could not finish provisioning the WABA (the guide's 'What happens after registration'); fix what "
+        "Telnyx's errors name, then register again."
+    )
+
+
+class SignupSessionTimedOut(OnboardingError):
+    default_guidance = (
+        "The signup session had not ended within the wait budget: keep the customer's onboarding 'pending' and "
+        "check again later (GET /v2/whatsapp/signup/{session_id}/status), or wait for whatsapp.waba_added."
+    )
+
+
+class HostedSignupExpired(OnboardingError):
+    default_guidance = "The hosted signup link expired: create a new hosted signup and send the customer its URL."
 
 
 class RequestValidationFailed(OnboardingError):

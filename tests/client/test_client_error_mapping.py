@@ -8,7 +8,7 @@ import pytest
 
 import harness.client as client_pkg
 from harness.client import errors as e
-from harness.client.mapping import RULES, VendorFault, classify, describe
+from harness.client.mapping import RULES, VendorFault, classify, describe, error_from_fault
 
 G_EXCHANGE, G_DEBUG, G_PHONES = "exchangeCode", "debugToken", "listWabaPhoneNumbers"
 
@@ -339,6 +339,7 @@ def test_every_error_class_is_reachable():
         e.NoWabaIdReturned,
         e.VendorTimeout,
         e.MalformedVendorResponse,
+        e.SignupSessionTimedOut,  # outcome.py: a session still PENDING at the budget
         e.VendorError,
     }
     every = {getattr(e, name) for name in e.__all__}
@@ -379,3 +380,15 @@ def test_errors_pickle_and_keep_their_fields():
     )
     waba = e.WabaNotFound("x", vendor="telnyx", operation="registerTechProvider", pointer="/waba_id")
     assert pickle.loads(pickle.dumps(waba)).to_dict() == waba.to_dict()
+
+
+def test_session_failures_and_expired_hosted_signup_map():
+    def session(state, subcode=None):
+        return VendorFault("telnyx", "signupSession", None, code=state, subcode=subcode)
+
+    assert classify(session("SHARE_CREDIT_LINE")) is e.SignupSessionFailed
+    assert classify(session("REGISTER_PHONE_NUMBER", "133005")) is e.SignupSessionFailed
+    assert "two-step" in error_from_fault(session("REGISTER_PHONE_NUMBER", "133005")).guidance
+    assert "Credit line" in error_from_fault(session("SHARE_CREDIT_LINE")).guidance
+    expired = VendorFault("telnyx", "completeHostedSignup", 422, code="10015", pointer="/id")
+    assert classify(expired) is e.HostedSignupExpired

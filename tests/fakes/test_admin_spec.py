@@ -78,6 +78,8 @@ def _schema_fields() -> dict[str, set[str]]:
         "tokens[]": props(seed["tokens"]),
         "telnyx.api_keys[]": props(seed["telnyx"]["properties"]["api_keys"]),
         "telnyx.registrations[]": props(seed["telnyx"]["properties"]["registrations"]),
+        "telnyx.user_data": set(seed["telnyx"]["properties"]["user_data"]["properties"]),
+        "telnyx.signup_sessions": set(seed["telnyx"]["properties"]["signup_sessions"]["properties"]),
     }
 
 

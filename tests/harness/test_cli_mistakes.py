@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import shutil
@@ -128,8 +129,9 @@ def test_urls_json_into_a_missing_folder_is_created_with_the_admin_token(tmp_pat
     try:
         _wait_for(urls)
         written = json.loads(urls.read_text())
-        assert set(written) == {"graph", "telnyx", "admin_token"}
+        assert set(written) == {"graph", "telnyx", "admin_token", "telnyx_public_key"}
         assert written["admin_token"] == "token-from-the-environment-0001"
+        assert len(base64.b64decode(written["telnyx_public_key"])) == 32  # what Telnyx's portal shows
     finally:
         child.send_signal(signal.SIGTERM)
         out, err = child.communicate(timeout=30)

@@ -23,8 +23,10 @@
     { id: 'resolve', title: 'debug_token / resolve ids',
       ops: ['graph.debugToken', 'graph.debugTokenUnversioned', 'graph.getWaba', 'graph.listWabaPhoneNumbers'] },
     { id: 'telnyx', title: 'Telnyx registration', ops: ['telnyx.registerTechProvider'] },
-    { id: 'sessions', title: 'Session states', ops: [], slot: 'not simulated yet' },
-    { id: 'webhooks', title: 'Webhooks', ops: [], slot: 'not simulated yet' }
+    { id: 'sessions', title: 'Session states', ops: ['telnyx.getSignupStatus', 'telnyx.listSignups'] },
+    { id: 'webhooks', title: 'Webhooks',
+      ops: ['telnyx.webhook:whatsapp.waba_added', 'graph.webhook:account_update',
+            'graph.webhook:phone_number_name_update'] }
   ];
 
   var body = document.body;
@@ -318,7 +320,9 @@
     var mine = state.entries.filter(function (e) { return step.ops.indexOf(e.vendor + '.' + e.operation) >= 0; });
     if (!mine.length) return { state: 'pending', entries: mine };
     var last = mine[mine.length - 1];
-    var bad = last.status >= 400 || !!last.explanation;
+    // A webhook attempt the partner did not answer with 2xx is a failure too (status 0: no answer at all).
+    var outbound = last.direction === 'outbound';
+    var bad = outbound ? (last.status < 200 || last.status >= 300) : (last.status >= 400 || !!last.explanation);
     return { state: bad ? 'failed' : 'done', entries: mine, last: last };
   }
 
