@@ -94,7 +94,7 @@ def webhook_checks(directory: Path | None, selected: list[Scenario]) -> list[Sce
     if base is None:
         catalogue = {s.id: s for s in load_catalogue(directory)}
         base = catalogue.get("success") or {s.id: s for s in load_catalogue(None)}["success"]
-    return check_scenarios(base)
+    return check_scenarios(base, selected)
 
 
 def run_verify(args: argparse.Namespace) -> int:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -65,25 +65,27 @@ class WebhookOptions:
 # The verify-only webhook scenarios: (id, title, delivery fault). Run after the catalogue when webhooks are judged.
 CHECKS: tuple[tuple[str, str, dict[str, Any]], ...] = (
     (
-        "webhook-forged-signature",
+        "verify-webhook-forged",
         "A forged webhook (wrong signature) must be refused",
         {"kind": "bad_signature", "vendor": "*", "times": 0},
     ),
     (
-        "webhook-stale-timestamp",
+        "verify-webhook-stale",
         "A Telnyx webhook signed 600 s ago (a replay) must be refused",
         {"kind": "stale_timestamp", "vendor": "telnyx", "times": 0},
     ),
     (
-        "webhook-duplicate",
+        "verify-webhook-duplicate",
         "A redelivered webhook must be answered 2xx (and processed once)",
         {"kind": "duplicate", "vendor": "*", "times": 0},
     ),
 )
 
 
-def check_scenarios(base: Scenario) -> list[Scenario]:
-    """The webhook checks, each the success scenario `base` under another id, with its delivery fault."""
+def check_scenarios(base: Scenario, selected: Sequence[Scenario] = ()) -> list[Scenario]:
+    """The webhook checks, each the success scenario `base` under another id, with its delivery fault; a kind
+    of fault some selected scenario already arms (the catalogue's own webhook scenarios) is not repeated."""
+    covered = {f.get("kind") for s in selected for f in s.delivery_faults}
     return [
         replace(
             base,
@@ -94,6 +96,7 @@ def check_scenarios(base: Scenario) -> list[Scenario]:
             delivery_faults=(fault,),
         )
         for check_id, title, fault in CHECKS
+        if fault["kind"] not in covered
     ]
 
 
@@ -113,8 +116,10 @@ def seed_targets(harness: Harness, tenant: str, options: WebhookOptions, scenari
     """Before the popup ends (after `arm`, which armed the scenario's delivery faults): the webhook URLs and
     short session stages."""
     world_tenant = harness.world.tenant(tenant)
-    if options.telnyx_url:
-        harness.seed({"telnyx": {"user_data": {"webhook_url": options.telnyx_url}}}, tenant)
+    user_data = world_tenant.telnyx.user_data
+    if options.telnyx_url:  # a scenario's failover URL becomes the partner's too (its failover is judged)
+        user_data.webhook_url = options.telnyx_url
+        user_data.webhook_failover_url = options.telnyx_url if user_data.webhook_failover_url else None
     plan = world_tenant.telnyx.session_plan
     plan.stage_seconds = {stage: STAGE_SECONDS for stage in STAGES} | plan.stage_seconds
     app = world_tenant.meta.apps.get(APP_ID)

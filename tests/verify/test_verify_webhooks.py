@@ -18,7 +18,7 @@ from harness.arming import APP_SECRET
 
 PARTNER = Path(__file__).parent / "partners" / "webhook_partner.py"
 ONBOARD = f"{shlex.quote(sys.executable)} -m harness.cli onboard"
-CHECKS = ("webhook-forged-signature", "webhook-stale-timestamp", "webhook-duplicate")
+CHECKS = ("verify-webhook-forged", "verify-webhook-stale", "verify-webhook-duplicate")
 
 
 def _start(*flags: str) -> Iterator[str]:
@@ -68,12 +68,12 @@ def test_a_careful_endpoint_passes_every_webhook_check(careful_endpoint: str, ve
     (waba_added,) = _webhooks(records["success"], "whatsapp.waba_added")
     assert (waba_added["kind"], waba_added["expected"], waba_added["got"]) == ("genuine", "accepted", "accepted")
     assert any(d["vendor"] == "graph" and d["got"] == "accepted" for d in records["success"]["webhooks"])
-    forged = records["webhook-forged-signature"]["webhooks"]
+    forged = records["verify-webhook-forged"]["webhooks"]
     assert forged and all(d["kind"] == "forged" and d["got"] == "refused" for d in forged)
     assert all(s == 401 for d in forged for s in d["statuses"])  # refused, and so retried: each attempt refused
-    (stale,) = _webhooks(records["webhook-stale-timestamp"], "whatsapp.waba_added")
+    (stale,) = _webhooks(records["verify-webhook-stale"], "whatsapp.waba_added")
     assert (stale["kind"], stale["got"]) == ("stale", "refused")
-    copies = _webhooks(records["webhook-duplicate"], "whatsapp.waba_added")
+    copies = _webhooks(records["verify-webhook-duplicate"], "whatsapp.waba_added")
     assert [d["kind"] for d in copies] == ["genuine", "duplicate"]
     assert all(d["got"] == "accepted" for d in copies)
     assert "cannot tell whether the redelivery was processed twice" in copies[1]["note"]
@@ -86,15 +86,15 @@ def test_an_endpoint_that_accepts_everything_is_told_it_accepted_a_forgery(
     records = verified.by_id
     assert verified.status == 1
     assert records["success"]["verdict"] == "pass"  # a genuine delivery accepted is right
-    forged = records["webhook-forged-signature"]
+    forged = records["verify-webhook-forged"]
     assert forged["verdict"] == "fail"
     assert forged["reasons"][0].startswith("webhook: accepted a forged Telnyx whatsapp.waba_added (wrong signature")
     assert "telnyx-signature-ed25519" in forged["reasons"][0]
     (delivery,) = forged["webhooks"]
     assert (delivery["expected"], delivery["got"]) == ("refused", "accepted")
-    stale = records["webhook-stale-timestamp"]
+    stale = records["verify-webhook-stale"]
     assert stale["reasons"][0].startswith("webhook: accepted a replayed Telnyx whatsapp.waba_added")
-    assert records["webhook-duplicate"]["verdict"] == "pass"
+    assert records["verify-webhook-duplicate"]["verdict"] == "pass"
     causes = [c["reason"] for c in verified.document["causes"]]
     assert "webhook: accepted a forged Telnyx whatsapp.waba_added" in causes
     assert "accepted a forged Telnyx whatsapp.waba_added" in verified.html

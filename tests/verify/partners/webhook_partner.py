@@ -9,6 +9,7 @@ Prints `listening http://127.0.0.1:<port>` once it accepts connections. POST /te
 
 import argparse
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
@@ -85,10 +86,8 @@ def main():
     endpoint = Endpoint(args.public_key, args.app_secret, args.accept_all)
     server = ThreadingHTTPServer(("127.0.0.1", args.port), handler_for(endpoint))
     print(f"listening http://127.0.0.1:{server.server_address[1]}", flush=True)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()
-    except KeyboardInterrupt:
-        pass
     return 0
 
 
