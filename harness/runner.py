@@ -16,6 +16,7 @@ from fakes.harness import INPROCESS_GRAPH_URL, INPROCESS_TELNYX_URL, Harness, Se
 
 from .arming import arm, enable_scenario_arming, preregister
 from .client import ClientConfig, OnboardingClient, OnboardingError, OutcomeWait, RetryPolicy, SignupOutcome
+from .client.config import DEFAULT_GRAPH_VERSION
 from .hosted_flow import play_hosted
 from .judge import Observation, judge
 from .partner_endpoint import PartnerEndpoint, drain, open_endpoint, wire
@@ -200,7 +201,7 @@ class Runner:
         retry = {**DEFAULT_RETRY, **overrides.get("retry", {})}
         return ClientConfig(
             graph_base_url=graph_url,
-            graph_version=overrides.get("graph_version", "v19.0"),
+            graph_version=overrides.get("graph_version", DEFAULT_GRAPH_VERSION),
             telnyx_base_url=telnyx_url,
             app_id=credentials.app_id,
             app_secret=credentials.app_secret,

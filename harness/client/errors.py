@@ -48,6 +48,7 @@ _UNSET: Any = object()
 
 __all__ = [
     "AppNotLinkedToTelnyx",
+    "AssetNotGranted",
     "ExpiredAuthorizationCode",
     "InvalidAccessToken",
     "InvalidAuthorizationCode",
@@ -274,6 +275,17 @@ class WabaNotFound(OnboardingError):
     default_guidance = (
         "The WABA id is unknown or not shared with the app: send the waba_id from the signup event "
         "(not the business_id) once the customer has finished the flow."
+    )
+    default_troubleshooting = TS_NO_WABA_ID
+
+
+class AssetNotGranted(OnboardingError):
+    """Graph code 200: the token was not granted this WABA (or number); the customer left it out of the signup."""
+
+    default_guidance = (
+        "The customer did not grant your app this WhatsApp Business Account in the signup: use a WABA id the "
+        "token was granted (the signup event's, or debug_token's granular_scopes), or ask the customer to run "
+        "the signup again and select it."
     )
     default_troubleshooting = TS_NO_WABA_ID
 

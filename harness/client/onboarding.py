@@ -57,10 +57,10 @@ class OnboardingResult:
 class OnboardingClient:
     """The reference partner backend. Pass `session` to route requests through your own transport adapter.
 
-    `outcome_wait` turns on step 5: after the registration, wait for Telnyx's signup session to end (see
-    `outcome.py`), learning it from `webhook_outcome(waba_id)` (what your webhook receiver verified: the
-    `whatsapp.waba_added` payload, or None) and polling the session's status as the fallback. Without it
-    `onboard` returns as soon as Telnyx accepts the registration, as before."""
+    `outcome_wait` (else `config.outcome_wait`) turns on step 5: after the registration, wait for Telnyx's signup
+    session to end (see `outcome.py`), learning it from `webhook_outcome(waba_id)` (what your webhook receiver
+    verified: the `whatsapp.waba_added` payload, or None) and polling the session's status as the fallback.
+    Without it `onboard` returns as soon as Telnyx accepts the registration, as before."""
 
     def __init__(
         self,
@@ -71,7 +71,7 @@ class OnboardingClient:
         webhook_outcome: WebhookOutcome | None = None,
     ) -> None:
         self.config = config
-        self.outcome_wait = outcome_wait
+        self.outcome_wait = outcome_wait or config.outcome_wait
         self.webhook_outcome = webhook_outcome
         self._owns_session = session is None
         self.session = session if session is not None else _new_session(config)

@@ -20,6 +20,7 @@ ERRORS = [
     "TelnyxAuthenticationFailed",
     "AppNotLinkedToTelnyx",
     "WabaNotFound",
+    "AssetNotGranted",
     "PhoneNumberNotInWaba",
     "RegistrationConflict",
     "RequestValidationFailed",

@@ -34,6 +34,7 @@ from fakes.harness import INPROCESS_GRAPH_URL, INPROCESS_TELNYX_URL, Harness, co
 from harness.arming import APP_ID, APP_SECRET, TELNYX_KEY, arm, preregister
 from harness.client import ClientConfig, OnboardingClient, OnboardingError, RetryPolicy, SignupOutcome
 from harness.client import errors as e
+from harness.client.config import DEFAULT_GRAPH_VERSION
 from harness.scenarios import load_catalogue
 
 HARNESS = Harness(seed="client-properties", check_responses=True)
@@ -228,7 +229,7 @@ def test_every_catalogue_scenario_sends_only_the_violations_it_expects(scenario,
                 app_secret=credentials.app_secret,
                 telnyx_api_key=credentials.telnyx_api_key,
                 redirect_uri=client.get("redirect_uri"),
-                graph_version=client.get("graph_version", "v19.0"),
+                graph_version=client.get("graph_version", DEFAULT_GRAPH_VERSION),
                 timeout=client.get("timeout", 5.0),
                 retry={"max_attempts": 3, "base_delay": 0.2, "max_delay": 5.0, **client.get("retry", {})},
             ),
