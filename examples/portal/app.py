@@ -170,7 +170,9 @@ class SessionTracker:
         if payload.get("status") in FINISHED and payload.get("event_id") in (None, session_id):
             polled = record["polled"] or {}
             state = polled.get("state") if polled.get("status") == payload["status"] else None
-            if payload["status"] == "FAILURE" and state is None:
+            if payload["status"] == "SUCCESS":
+                state = "COMPLETE"  # a session ends SUCCESS only there
+            elif state is None:
                 state = self._poll(record, force=True).get("state")
             errors = [str(x) for x in payload.get("errors") or []]
             return self._finished(session_id, record, str(payload["status"]), state, errors, "webhook")

@@ -109,6 +109,7 @@ def test_the_session_moves_from_pending_to_connected_as_the_webhook_arrives() ->
     later(h, clock, STAGES_SECONDS)
     done = status(client, body["session_id"])
     assert (done["status"], done["connected"], done["learned_via"]) == ("SUCCESS", True, "webhook")
+    assert done["state"] == "COMPLETE"
     assert done["waba_id"] == body["waba_id"] and "error" not in done
     receiver = client.application.extensions["portal_webhooks"]
     assert receiver.refusals() == []

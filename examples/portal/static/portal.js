@@ -138,7 +138,7 @@
 
   function showOutcome(registered, session, flow) {
     var connected = session.status === 'SUCCESS';
-    var body = connected ? Object.assign({}, registered, { connected: true })
+    var body = connected ? Object.assign({}, registered, { connected: true, pending: false })
       : { connected: false, error: session.error || { message: (session.errors || []).join('; ') } };
     showResult(body, flow);
     if (connected) {
