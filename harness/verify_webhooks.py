@@ -119,7 +119,8 @@ def seed_targets(harness: Harness, tenant: str, options: WebhookOptions, scenari
     user_data = world_tenant.telnyx.user_data
     if options.telnyx_url:  # a scenario's failover URL becomes the partner's too (its failover is judged)
         user_data.webhook_url = options.telnyx_url
-        user_data.webhook_failover_url = options.telnyx_url if user_data.webhook_failover_url else None
+        wants_failover = user_data.webhook_failover_url or scenario.receiver.get("failover")
+        user_data.webhook_failover_url = options.telnyx_url if wants_failover else None
     plan = world_tenant.telnyx.session_plan
     plan.stage_seconds = {stage: STAGE_SECONDS for stage in STAGES} | plan.stage_seconds
     app = world_tenant.meta.apps.get(APP_ID)

@@ -119,3 +119,14 @@ def test_webhooks_are_not_judged_unless_asked(verify: Callable[..., Any]) -> Non
     assert verified.status == 0
     assert set(verified.by_id) == {"success"}
     assert verified.by_id["success"]["webhooks"] is None
+
+
+def test_a_scenario_s_failover_reaches_the_partner_s_endpoint(
+    careful_endpoint: str, verify: Callable[..., Any]
+) -> None:
+    """The scenario takes the primary URL down for three attempts: the failover (the partner's URL too) gets it."""
+    scenario = "webhook-endpoint-down-then-failover"
+    verified = verify(ONBOARD, "--id", scenario, "--webhook-url", f"{careful_endpoint}/telnyx")
+    assert verified.status == 0, verified.by_id[scenario]["reasons"]
+    (waba_added,) = _webhooks(verified.by_id[scenario], "whatsapp.waba_added")
+    assert waba_added["got"] == "accepted" and waba_added["statuses"] == [None, None, None, 200]
