@@ -35,10 +35,12 @@ from harness.arming import APP_ID, APP_SECRET, TELNYX_KEY, arm, preregister
 from harness.client import ClientConfig, OnboardingClient, OnboardingError, RetryPolicy, SignupOutcome
 from harness.client import errors as e
 from harness.client.config import DEFAULT_GRAPH_VERSION
+from harness.judge import ASYNCHRONOUS_ERRORS
 from harness.scenarios import load_catalogue
 
 HARNESS = Harness(seed="client-properties", check_responses=True)
-CATALOGUE = load_catalogue()
+# Hosted signups are played on Telnyx's page, not by the client: nothing of the client's to check there.
+CATALOGUE = [s for s in load_catalogue() if not s.hosted]
 _tenants = itertools.count(1)
 
 
@@ -236,7 +238,9 @@ def test_every_catalogue_scenario_sends_only_the_violations_it_expects(scenario,
             client.get("customer_id", customer_id),
         )
         assert_requests_conform(run, allowed=set(scenario.expect.get("violations", [])))
-        assert (run.error is None) == (scenario.expect["outcome"] == "success"), run.error
+        # Without the session wait the client ends at Telnyx's 200: a failure learned after it is not its to see.
+        if scenario.expect.get("error") not in ASYNCHRONOUS_ERRORS:
+            assert (run.error is None) == (scenario.expect["outcome"] == "success"), run.error
     finally:
         forget(tenant)
 
