@@ -48,6 +48,8 @@ def arm(harness: Harness, scenario: Scenario, tenant: str = DEFAULT_TENANT) -> C
         harness.seed(given["seed"], tenant)
     for fault in scenario.faults:
         harness.arm_fault(dict(fault), tenant)
+    for delivery_fault in scenario.delivery_faults:
+        harness.arm_delivery_fault(dict(delivery_fault), tenant)
     world_tenant.signup_plan = {"app_id": APP_ID, **scenario.signup}
     world_tenant.scenario = {"id": scenario.id, "title": scenario.title}
     return credentials_for(scenario)
@@ -90,6 +92,7 @@ def arm_scenario(harness: Harness, scenario_id: str, tenant: str = DEFAULT_TENAN
         "title": scenario.title,
         "signup_plan": harness.world.tenant(tenant).signup_plan,
         "faults": [dict(f) for f in scenario.faults],
+        "delivery_faults": [dict(f) for f in scenario.delivery_faults],
         "backend_app_id": credentials.app_id,
     }
 

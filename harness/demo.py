@@ -5,6 +5,9 @@
     signup-harness demo --signup-outcome CANCEL --cancel-step PHONE_NUMBER_VERIFICATION   # the popup auto-plays
 
 The fakes run with a LiveClock (codes really expire after 30 s) over the demo world (fakes/data/demo_world.yaml).
+The portal receives both vendors' webhooks: the demo tenant's Telnyx `user_data.webhook_url` is set to its
+/webhooks/telnyx (PATCH /v2/whatsapp/user_data) and the app is subscribed to its /webhooks/meta
+(POST /{app-id}/subscriptions with the app token, which makes the Graph fake send Meta's challenge to the portal).
 The portal is examples/portal/app.py, which is not a Python package: it is imported by file location, from the
 wheel's bundled copy (fakes/_bundled/examples/portal) or else from the source checkout.
 """
@@ -15,6 +18,7 @@ import argparse
 import contextlib
 import importlib.util
 import logging
+import secrets
 import signal
 import sys
 import threading
@@ -22,6 +26,7 @@ from pathlib import Path
 from types import FrameType, ModuleType
 from typing import Any
 
+import requests
 from flask import Flask
 
 import fakes
@@ -39,6 +44,7 @@ HOST = "127.0.0.1"
 DEFAULT_PORTAL_PORT = 8030
 PORTAL_MODULE = "signup_harness_example_portal"
 _FAKES_DIR = Path(fakes.__file__).resolve().parent
+WIRING_TIMEOUT = 10.0
 
 
 class RedactQueryFilter(logging.Filter):
@@ -112,6 +118,7 @@ class PortalServer:
         # the portal calls the fakes synchronously, as a partner's backend does.
         guarded = HostGuard(app, AccessPolicy())
         self.server = serve_wsgi(guarded, host, port, "portal", threaded=lambda: True, access_log=True)
+        self.webhook_problems: list[str] = []  # what `wire_webhooks` could not set up
 
     @property
     def url(self) -> str:
@@ -128,13 +135,17 @@ def start_demo(
     telnyx_port: int = DEFAULT_TELNYX_PORT,
     revoked_key: bool = False,
 ) -> tuple[Server, PortalServer]:
-    """Serve the fakes and the portal (over the harness's default tenant) and wait until both answer."""
+    """Serve the fakes and the portal (over the harness's default tenant), wait until both answer, then point
+    both vendors' webhooks at the portal (`wire_webhooks`)."""
     fakes_server = harness.serve(HOST, graph_port=graph_port, telnyx_port=telnyx_port)
+    verify_token = secrets.token_urlsafe(16)
     try:
         fakes_server.wait_ready()
         app = load_portal().create_portal_app(
             graph_url=fakes_server.graph_url,
             telnyx_url=fakes_server.telnyx_url,
+            telnyx_public_key=harness.telnyx_public_key,
+            meta_verify_token=verify_token,
             **demo_portal_settings(harness, revoked_key),
         )
         portal = PortalServer(app, portal_port)
@@ -143,11 +154,43 @@ def start_demo(
         raise
     try:
         wait_ready(portal.url + "healthz")
+        portal.webhook_problems = wire_webhooks(harness, fakes_server, portal.url, verify_token)
     except BaseException:
         portal.stop()
         fakes_server.stop()
         raise
     return fakes_server, portal
+
+
+def wire_webhooks(harness: Harness, fakes_server: Server, portal_url: str, verify_token: str) -> list[str]:
+    """Point the default tenant's webhooks at the portal, through the vendors' own APIs: Telnyx's `user_data`
+    (with an active API key) and the app's Meta subscription (with its app token; the Graph fake sends Meta's
+    challenge to the portal first). Returns what could not be wired (an armed scenario may refuse a call): the
+    portal then learns the outcome by polling Telnyx's status."""
+    settings = demo_portal_settings(harness)
+    problems: list[str] = []
+    telnyx = requests.patch(
+        f"{fakes_server.telnyx_url}/whatsapp/user_data",
+        json={"webhook_url": f"{portal_url}webhooks/telnyx"},
+        headers={"Authorization": f"Bearer {settings['telnyx_api_key']}"},
+        timeout=WIRING_TIMEOUT,
+    )
+    if not telnyx.ok:
+        problems.append(f"Telnyx user_data: HTTP {telnyx.status_code}")
+    meta = requests.post(
+        f"{fakes_server.graph_url}/v19.0/{settings['app_id']}/subscriptions",
+        data={
+            "object": "whatsapp_business_account",
+            "callback_url": f"{portal_url}webhooks/meta",
+            "fields": "account_update",
+            "verify_token": verify_token,
+            "access_token": f"{settings['app_id']}|{settings['app_secret']}",
+        },
+        timeout=WIRING_TIMEOUT,
+    )
+    if not meta.ok:
+        problems.append(f"Meta app subscription: HTTP {meta.status_code}")
+    return problems
 
 
 def add_demo_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -242,6 +285,11 @@ def signup_plan(outcome: str | None, cancel_step: str) -> dict[str, object] | No
 def _print_banner(fakes_server: Server, portal: PortalServer, plan: dict[str, object] | None, admin_token: str) -> None:
     graph = fakes_server.graph_url
     popup = f"auto-plays {plan}" if plan else "a person clicks through it"
+    webhooks = (
+        f"Telnyx -> {portal.url}webhooks/telnyx (Ed25519), Meta -> {portal.url}webhooks/meta (HMAC)"
+        if not portal.webhook_problems
+        else "not wired (" + "; ".join(portal.webhook_problems) + "): the portal polls Telnyx's status"
+    )
     lines = [
         "signup-harness demo",
         f"  portal       {portal.url}   <- open this, click Connect WhatsApp",
@@ -250,6 +298,7 @@ def _print_banner(fakes_server: Server, portal: PortalServer, plan: dict[str, ob
         f"  live view    {graph}/__admin/ui#token={admin_token}   <- the timeline, the flow and the world",
         f"  journal      {graph}/_t/default/__admin/journal",
         f"  popup        {popup}",
+        f"  webhooks     {webhooks}",
         "Press Ctrl+C to stop.",
     ]
     print("\n".join(lines), flush=True)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .client.mapping import VendorFault, error_from_fault
+from .webhook_verdicts import webhook_key
 
 
 def _same(text: str) -> str:
@@ -73,6 +74,7 @@ KINDS: tuple[ReasonKind, ...] = (
     ReasonKind("network:", 1, True),  # a host the proxy refused, a CA the client does not trust
     ReasonKind("contract:", 2, True, _contract_key),  # a request that broke the vendor's spec
     ReasonKind("calls:", 3, True, _calls_key),  # a call missing, too few, or forbidden
+    ReasonKind("webhook:", 3, True, webhook_key),  # a webhook answered wrongly: a forgery accepted, ...
     ReasonKind("command:", 4, True),  # timed out, killed by a signal
     ReasonKind("result file:", 5, True),
     ReasonKind("verdict:", 5, True),

@@ -140,6 +140,25 @@ def _partner(record: dict[str, Any]) -> str:
     return "".join(parts)
 
 
+def _webhooks(record: dict[str, Any]) -> str:
+    deliveries = record.get("webhooks")
+    if deliveries is None:
+        return ""
+    if not deliveries:
+        return '<h3>Webhooks</h3><p class="muted">No webhook was delivered in this scenario.</p>'
+    rows = "".join(
+        f"<tr><td>{_e(d['vendor'])} <code>{_e(d['event'])}</code></td><td>{_e(d['kind'])}</td>"
+        f"<td>{_e(d['expected'])}</td><td>{_e(d['got'])}</td>"
+        f"<td>{_e(', '.join('no answer' if s is None else str(s) for s in d['statuses']))}</td>"
+        f"<td>{_e(d.get('reason') or d.get('note') or '')}</td></tr>"
+        for d in deliveries
+    )
+    return (
+        "<h3>Webhooks</h3><table><tr><th>delivery</th><th>kind</th><th>expected</th><th>your endpoint</th>"
+        f"<th>answers</th><th></th></tr>{rows}</table>"
+    )
+
+
 def _scenario(record: dict[str, Any]) -> str:
     expected = record.get("expected") or {}
     expectation = f"expected outcome: <strong>{_e(expected.get('outcome'))}</strong>"
@@ -170,7 +189,7 @@ def _scenario(record: dict[str, Any]) -> str:
         f'{_e(record["id"])} <span class="title">{_e(record["title"])}</span></summary>'
         f"<p>{_e(record.get('description'))}</p><p>{tags}</p><p>{expectation}</p>{guide}"
         f"<h3>Reasons</h3>{reasons}<h3>Contract violations</h3>{_violations(record)}"
-        f"<h3>Calls the fakes saw</h3>{_calls(record)}<h3>Partner</h3>{_partner(record)}</details>"
+        f"<h3>Calls the fakes saw</h3>{_calls(record)}{_webhooks(record)}<h3>Partner</h3>{_partner(record)}</details>"
     )
 
 

@@ -25,6 +25,11 @@ class Observation:
     signup_waba_id: str | None = None
     # Requests to routes no spec operation matches (journal entries with operation None, e.g. `/v2/v2/...`).
     unknown_requests: list[dict[str, Any]] = field(default_factory=list)
+    # The signup's Telnyx session as the world holds it ({status, state, errors}), None when none started.
+    session: dict[str, Any] | None = None
+    # What the reference webhook receiver saw (partner_endpoint.PartnerEndpoint.summary), None without one.
+    webhooks: dict[str, Any] | None = None
+    learned_via: str | None = None  # how the reference client learned the session's outcome
 
 
 def collapse(calls: list[str]) -> list[tuple[str, int]]:
@@ -53,20 +58,31 @@ def _fmt(runs: list[tuple[str, int]]) -> str:
     return ", ".join(op if n == 1 else f"{op} x{n}" for op, n in runs) or "(no calls)"
 
 
+# What a partner learns only after the 200 (from whatsapp.waba_added, or by polling the session): a backend
+# command whose job ends at the registration reports success there, and that is right. verify judges that half
+# at the partner's webhook endpoint (--webhook-url), not in the command's verdict.
+ASYNCHRONOUS_ERRORS = frozenset({"SignupSessionFailed", "SignupSessionTimedOut"})
+# How the reference client learns the outcome when no webhook came; a partner may learn it from its webhook instead.
+POLLING_CALLS = frozenset({"telnyx.getSignupStatus", "telnyx.listSignups"})
+
+
 def judge(scenario: Scenario, seen: Observation, strict_client: bool = True, partner: bool = False) -> list[str]:
     """Reasons the scenario failed; empty when it passed. `strict_client`: the driven side's own requests
     must satisfy the vendor specs (always true for the reference client; `verify` reports them too).
 
     `partner=True` judges a partner's own backend (`signup-harness verify`): the outcome is only success or
     failure (`expect.error`, vendor codes and `resolved_via` describe the reference client and are not judged),
-    the expected calls must appear as an ordered subsequence with each retry count read as a minimum, and
-    violations a scenario expects of the reference client are allowed rather than required."""
+    the expected calls must appear as an ordered subsequence with each retry count read as a minimum (status
+    polling left out: a partner may learn the session's end from its webhook), a failure learned after the 200
+    (`ASYNCHRONOUS_ERRORS`) is not asked of the command, and violations a scenario expects of the reference
+    client are allowed rather than required."""
     expect = scenario.expect
     reasons: list[str] = []
     reasons += _partner_outcome_reasons(expect, seen) if partner else _outcome_reasons(expect, seen)
     if "calls" in expect:
         wanted = parse_calls(expect["calls"])
         if partner:
+            wanted = [(call, n) for call, n in wanted if call not in POLLING_CALLS]
             reasons += _subsequence_reasons(wanted, seen.calls)
         else:
             got = collapse(seen.calls)
@@ -76,6 +92,9 @@ def judge(scenario: Scenario, seen: Observation, strict_client: bool = True, par
         if forbidden in seen.calls:
             reasons.append(f"calls: {forbidden} must not be called, but was ({seen.calls.count(forbidden)}x)")
     reasons += _world_reasons(expect, seen)
+    if not partner:
+        reasons += _session_reasons(expect.get("session"), seen)
+        reasons += _webhook_reasons(expect.get("webhooks"), seen.webhooks)
     expected_violations = set(expect.get("violations", []))
     committed = {f"{v['operation']}: {v['rule']}" for v in seen.request_violations}
     if not partner:
@@ -118,7 +137,7 @@ def _partner_outcome_reasons(expect: dict[str, Any], seen: Observation) -> list[
         if reported and seen.signup_waba_id and str(reported) != seen.signup_waba_id:
             return [f"result: the partner reported WABA {reported}; the signup created {seen.signup_waba_id}"]
         return []
-    if seen.error is None:
+    if seen.error is None and expect.get("error") not in ASYNCHRONOUS_ERRORS:
         return [
             f"outcome: expected a failure (the reference client raises {expect['error']}); the partner reported success"
         ]
@@ -191,6 +210,63 @@ def _world_reasons(expect: dict[str, Any], seen: Observation) -> list[str]:
     if "customer_id" in expect and mine and mine[0]["customer_id"] != expect["customer_id"]:
         reasons.append(f"world: expected customer_id {expect['customer_id']!r}; got {mine[0]['customer_id']!r}")
     return reasons
+
+
+def _session_reasons(wanted: dict[str, Any] | None, seen: Observation) -> list[str]:
+    """`expect.session`: the world's session (status, state, errors_contain) and the client's `learned_via`."""
+    if not wanted:
+        return []
+    got = seen.session
+    if got is None:
+        return ["session: expected a Telnyx signup session for the signup's WABA; none was started"]
+    reasons = []
+    for key in ("status", "state"):
+        if key in wanted and got.get(key) != wanted[key]:
+            reasons.append(f"session: expected {key} {wanted[key]}; got {got.get(key)}")
+    text = " | ".join(got.get("errors") or [])
+    for fragment in wanted.get("errors_contain", []):
+        if fragment not in text:
+            reasons.append(f"session: expected an error containing {fragment!r}; errors were {text or '(none)'!r}")
+    if "learned_via" in wanted and seen.learned_via != wanted["learned_via"]:
+        reasons.append(
+            f"session: expected the client to learn the outcome via {wanted['learned_via']}; "
+            f"it learned it via {seen.learned_via or 'nothing'}"
+        )
+    return reasons
+
+
+def _webhook_reasons(wanted: dict[str, Any] | None, got: dict[str, Any] | None) -> list[str]:
+    """`expect.webhooks`, against the reference receiver: each `accepted` event (`type` or `type/status`) was
+    processed; `refused` is exactly the refusals' kinds (any order); `duplicates` their count; `failover` the
+    events the failover URL delivered; `meta_subscription` how subscribing the app went."""
+    if not wanted:
+        return []
+    if got is None:
+        return ["webhooks: expected the reference webhook receiver, but the scenario ran without one"]
+    reasons = []
+    accepted = got["accepted"]
+    for item in wanted.get("accepted", []):
+        if not any(a == item or a.split("/", 1)[0] == item for a in accepted):
+            reasons.append(f"webhooks: expected {item} accepted; the receiver processed {_list(accepted)}")
+    if "refused" in wanted and sorted(wanted["refused"]) != sorted(got["refused"]):
+        reasons.append(
+            f"webhooks: expected refusals {_list(sorted(wanted['refused']))}; got {_list(sorted(got['refused']))}"
+        )
+    if "duplicates" in wanted and wanted["duplicates"] != got["duplicates"]:
+        reasons.append(f"webhooks: expected {wanted['duplicates']} duplicate(s) recognised; got {got['duplicates']}")
+    if "failover" in wanted and sorted(wanted["failover"]) != sorted(got["failover"]):
+        reasons.append(
+            f"webhooks: expected {_list(wanted['failover'])} by the failover URL; got {_list(got['failover'])}"
+        )
+    if "meta_subscription" in wanted and wanted["meta_subscription"] != got["meta_subscription"]:
+        reasons.append(
+            f"webhooks: expected the Meta subscription {wanted['meta_subscription']}; it is {got['meta_subscription']}"
+        )
+    return reasons
+
+
+def _list(items: list[str]) -> str:
+    return ", ".join(items) or "(none)"
 
 
 def _first_difference(wanted: list[tuple[str, int]], got: list[tuple[str, int]]) -> str:

@@ -222,6 +222,7 @@ class SignupFakes:
         """A reference-client config for this tenant: its base URLs, the standard credentials (or the armed
         scenario's), and retries that wait on the world's manual clock instead of sleeping."""
         from harness.client import ClientConfig, RetryPolicy
+        from harness.client.config import DEFAULT_GRAPH_VERSION
 
         values: dict[str, Any] = {
             "graph_base_url": self.graph_url,
@@ -239,7 +240,7 @@ class SignupFakes:
                 app_id=scenario.credentials.app_id,
                 app_secret=scenario.credentials.app_secret,
                 telnyx_api_key=scenario.credentials.telnyx_api_key,
-                graph_version=client.get("graph_version", "v19.0"),
+                graph_version=client.get("graph_version", DEFAULT_GRAPH_VERSION),
                 redirect_uri=client.get("redirect_uri"),
                 timeout=client.get("timeout", DEFAULT_CLIENT_TIMEOUT),
             )

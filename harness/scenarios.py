@@ -40,6 +40,9 @@ class Scenario:
     signup: dict[str, Any] = field(default_factory=dict)
     faults: tuple[dict[str, Any], ...] = ()
     client: dict[str, Any] = field(default_factory=dict)
+    delivery_faults: tuple[dict[str, Any], ...] = ()  # DeliveryFault dicts (fakes/core/delivery.py)
+    receiver: dict[str, Any] = field(default_factory=dict)  # the partner's webhook endpoint (partner_endpoint.py)
+    hosted: dict[str, Any] = field(default_factory=dict)  # play a hosted signup instead of tech_provider
     path: Path | None = None
 
     @classmethod
@@ -55,6 +58,9 @@ class Scenario:
             signup=data.get("signup") or {},
             faults=tuple(data.get("faults") or ()),
             client=data.get("client") or {},
+            delivery_faults=tuple(data.get("delivery_faults") or ()),
+            receiver=data.get("receiver") or {},
+            hosted=data.get("hosted") or {},
             path=path,
         )
 
@@ -69,6 +75,9 @@ class Scenario:
             "signup": self.signup,
             "faults": list(self.faults),
             "client": self.client,
+            "delivery_faults": list(self.delivery_faults),
+            "receiver": self.receiver,
+            "hosted": self.hosted,
             "expect": self.expect,
         }
 

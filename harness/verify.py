@@ -31,7 +31,7 @@ from urllib.parse import quote, quote_plus
 
 from fakes.core.redaction import REDACTED, redact_text
 
-from .arming import credentials_for
+from .arming import arm, credentials_for, preregister
 from .client.config import ENV_VARS, RETRY_ENV_VARS, SECRET_FILE_ENV_VARS
 from .diagnosis import diagnose, reason_key, vendor_advice
 from .intercept import InterceptProxy, LocalCA
@@ -40,6 +40,8 @@ from .intercept.environment import INTERCEPT_VARIABLES, intercept_environment
 from .judge import Observation, judge, unknown_request_label, violation_label
 from .runner import DEFAULT_CLIENT_TIMEOUT, DEFAULT_RETRY, Runner, play_all, tenant_urls
 from .scenarios import Scenario
+from .verify_webhooks import WebhookOptions, delivery_faults, registered, run_and_drive, seed_targets, sync_clock
+from .webhook_verdicts import DeliveryVerdict, delivery_verdicts
 
 GUIDE_URL = "https://developers.telnyx.com/docs/messaging/whatsapp/embedded-signup/tech-provider"
 TROUBLESHOOTING_URL = f"{GUIDE_URL}#troubleshooting"
@@ -67,6 +69,7 @@ HANDED_OVER = {
     "SIGNUP_TIMEOUT": "the per-request timeout (seconds) the scenario expects your backend to use",
     "SIGNUP_REDIRECT_URI": "a redirect_uri your backend is configured with; empty (send none) but in one scenario",
     "SIGNUP_RETRY_MAX_ATTEMPTS": "the reference client's attempts per call (a hint; you may retry differently)",
+    "SIGNUP_TELNYX_PUBLIC_KEY": "Telnyx's webhook public key (base64), to verify whatsapp.waba_added signatures",
 }
 # Inherited variables that could point the child at something else, removed before ours are set.
 _CLEARED = {*HANDED_OVER, *ENV_VARS, *SECRET_FILE_ENV_VARS, *RETRY_ENV_VARS, "SIGNUP_ALLOW_REMOTE"}
@@ -294,6 +297,7 @@ class VerifyResult:
     output_limit: int = DEFAULT_OUTPUT_LIMIT
     # reason key -> {"guidance", "troubleshooting", "error"}: what the vendor's answer to a violation means
     advice: dict[str, dict[str, Any]] = field(default_factory=dict)
+    webhooks: list[DeliveryVerdict] | None = None  # None: webhooks were not judged
 
     @property
     def verdict(self) -> str:
@@ -359,6 +363,7 @@ class VerifyResult:
                 "stderr": stderr,
             },
             "output": _junit_output(stdout, stderr),
+            "webhooks": None if self.webhooks is None else [v.to_dict() for v in self.webhooks],
         }
         return self.scrubber.deep(record)  # type: ignore[no-any-return]
 
@@ -410,6 +415,7 @@ class Verifier:
         base_env: Mapping[str, str] | None = None,
         intercept: bool = False,
         ca_dir: str | os.PathLike[str] | None = None,
+        webhooks: WebhookOptions | None = None,
     ) -> None:
         if not cmd.strip():
             raise ValueError("the partner command is empty")
@@ -421,6 +427,8 @@ class Verifier:
         self.output_limit = output_limit
         self.base_env = dict(os.environ if base_env is None else base_env)
         self.runner = Runner(seed=seed, transport="socket")
+        self.webhooks = webhooks if webhooks is not None and webhooks.enabled else None
+        self._counter = 0
         self._workdir = tempfile.TemporaryDirectory(prefix="signup-verify-")
         self.proxy: InterceptProxy | None = None
         if intercept:
@@ -477,13 +485,14 @@ class Verifier:
                 "SIGNUP_TIMEOUT": f"{client.get('timeout', DEFAULT_CLIENT_TIMEOUT):g}",
                 "SIGNUP_REDIRECT_URI": str(client.get("redirect_uri") or ""),
                 "SIGNUP_RETRY_MAX_ATTEMPTS": str(retry["max_attempts"]),
+                "SIGNUP_TELNYX_PUBLIC_KEY": self.runner.harness.telnyx_public_key,
             }
         )
         return env
 
     def verify(self, scenario: Scenario) -> VerifyResult:
         started = time.perf_counter()
-        tenant, signup = self.runner.prepare(scenario)
+        tenant, signup = self.prepare(scenario)
         credentials = credentials_for(scenario)
         scrubber = Scrubber([credentials.app_secret, credentials.telnyx_api_key, signup.get("code")])
         if credentials.app_secret:
@@ -493,7 +502,15 @@ class Verifier:
         env = self.environment(scenario, tenant, signup, result_file)
         if self.proxy is not None:
             self.proxy.default_tenant = tenant  # for a client that drops the proxy URL's user name
-        run = run_command(self.cmd, env, self.cwd, self.timeout)
+        settled = True
+        if self.webhooks is None:
+            run = run_command(self.cmd, env, self.cwd, self.timeout)
+        else:
+
+            def start() -> PartnerRun:
+                return run_command(self.cmd, env, self.cwd, self.timeout)
+
+            run, settled = run_and_drive(start, self.runner.harness, self.runner.clock, tenant)
         run.result, run.result_problem = read_result_file(result_file)
         # Tokens the fakes minted for this partner are secrets too.
         scrubber.add(*self.runner.harness.world.tenant(tenant).meta.tokens.keys())
@@ -522,6 +539,10 @@ class Verifier:
             self.proxy.wait_idle()
             network = [e.reason() for e in self.proxy.events(tenant)]
         judged = process_reasons + network + judge(scenario, seen, partner=True)
+        verdicts = None
+        if self.webhooks is not None:
+            verdicts, webhook_reasons = self.judge_webhooks(scenario, tenant, settled)
+            judged += webhook_reasons
         reasons = diagnose([scrubber.text(r) for r in judged])
         return VerifyResult(
             scenario=scenario,
@@ -536,7 +557,44 @@ class Verifier:
             scrubber=scrubber,
             output_limit=self.output_limit,
             advice=_advice(entries),
+            webhooks=verdicts,
         )
+
+    def prepare(self, scenario: Scenario) -> tuple[str, dict[str, Any]]:
+        """`Runner.prepare`, with the webhook targets and delivery faults set before the popup ends when
+        webhooks are judged (Meta's deliveries leave at the signup), on a clock at the wall-clock time."""
+        if self.webhooks is None:
+            return self.runner.prepare(scenario)
+        sync_clock(self.runner.clock)
+        self._counter += 1
+        tenant = f"{scenario.id}-w{self._counter}"
+        harness = self.runner.harness
+        arm(harness, scenario, tenant)
+        seed_targets(harness, tenant, self.webhooks, scenario)
+        plan = dict(harness.world.tenant(tenant).signup_plan or {})
+        signup = harness.complete_signup(tenant, **plan)
+        preregister(harness, scenario, signup, tenant)
+        harness.clear_journal(tenant)
+        return tenant, signup
+
+    def judge_webhooks(self, scenario: Scenario, tenant: str, settled: bool) -> tuple[list[DeliveryVerdict], list[str]]:
+        """Per delivery: what it was, what was expected, what the partner answered; and the reasons."""
+        verdicts = delivery_verdicts(self.runner.harness.webhooks(tenant)["deliveries"])
+        reasons = [v.reason for v in verdicts if v.reason]
+        world_tenant = self.runner.harness.world.tenant(tenant)
+        no_url = not world_tenant.telnyx.user_data.webhook_url
+        if self.webhooks is not None and self.webhooks.own_urls and no_url and registered(self.runner.harness, tenant):
+            reasons.append(
+                "webhook: the partner registered but no webhook URL was set (give --webhook-url, or PATCH "
+                "/v2/whatsapp/user_data from your command), so Telnyx had nowhere to send whatsapp.waba_added"
+            )
+        wanted = {f["kind"] for f in delivery_faults(scenario)} & {"bad_signature", "stale_timestamp", "duplicate"}
+        for kind in sorted(wanted):
+            if not any(kind in v.faults for v in verdicts):
+                reasons.append(f"webhook: this check sent no {kind.replace('_', ' ')} delivery (nothing to judge)")
+        if not settled:
+            reasons.append("webhook: the deliveries had not settled within the time verify allows")
+        return verdicts, reasons
 
     def verify_all(
         self,

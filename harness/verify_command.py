@@ -17,8 +17,9 @@ from .cli_support import EXIT_INTERRUPTED, EXIT_USAGE, CliError, check_scenarios
 from .diagnosis import roll_up
 from .html_report import write_html
 from .reports import Interrupted, play_with_console, write_json, write_junit
-from .scenarios import load_catalogue, select
+from .scenarios import Scenario, load_catalogue, select
 from .verify import DEFAULT_OUTPUT_LIMIT, DEFAULT_TIMEOUT, GUIDE_URL, HANDED_OVER, Scrubber, Verifier
+from .verify_webhooks import WebhookOptions, check_scenarios
 
 SUITE = "signup-harness-verify"
 
@@ -68,8 +69,32 @@ def add_verify_parser(subparsers: Any) -> argparse.ArgumentParser:
         type=Path,
         help="with --intercept: keep the local CA in this folder (reused when present) instead of a new one per run",
     )
+    hooks = parser.add_argument_group(
+        "webhooks", "judge how your endpoint answers the vendors' signed webhooks (docs/verify.md#webhooks)"
+    )
+    hooks.add_argument(
+        "--webhook-url",
+        metavar="URL",
+        help="your endpoint for Telnyx's whatsapp.waba_added (set as each scenario's user_data webhook_url)",
+    )
+    hooks.add_argument("--meta-webhook-url", metavar="URL", help="your endpoint for Meta's app webhooks")
+    hooks.add_argument("--meta-verify-token", metavar="TOKEN", help="the verify token of --meta-webhook-url")
+    hooks.add_argument(
+        "--webhooks",
+        action="store_true",
+        help="judge webhooks to the URL your command sets itself (PATCH /v2/whatsapp/user_data), as in production",
+    )
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     return parser
+
+
+def webhook_checks(directory: Path | None, selected: list[Scenario]) -> list[Scenario]:
+    """The webhook checks, built on the catalogue's `success` scenario (the bundled one if `directory` lacks it)."""
+    base = next((s for s in selected if s.id == "success"), None)
+    if base is None:
+        catalogue = {s.id: s for s in load_catalogue(directory)}
+        base = catalogue.get("success") or {s.id: s for s in load_catalogue(None)}["success"]
+    return check_scenarios(base, selected)
 
 
 def run_verify(args: argparse.Namespace) -> int:
@@ -91,10 +116,23 @@ def run_verify(args: argparse.Namespace) -> int:
     except HarnessError as exc:
         return fail(str(exc))
     scenarios = [s for s in scenarios if s.id not in set(args.exclude)]
+    hosted = [s.id for s in scenarios if s.hosted]
+    if hosted:  # Telnyx's hosted page signs the customer up: a partner's backend takes no part to judge
+        print(f"not run (hosted signups: Telnyx's page does the onboarding): {', '.join(hosted)}", flush=True)
+        scenarios = [s for s in scenarios if not s.hosted]
     if not scenarios:
         return fail("no scenario matches the selection")
     if args.ca_dir is not None and not args.intercept:
         return fail("--ca-dir needs --intercept")
+    if args.meta_verify_token and not args.meta_webhook_url:
+        return fail("--meta-verify-token needs --meta-webhook-url")
+    for option in ("webhook_url", "meta_webhook_url"):
+        value = getattr(args, option)
+        if value is not None and not value.startswith(("http://", "https://")):
+            return fail(f"--{option.replace('_', '-')} must be an http:// or https:// URL, not {value!r}")
+    webhooks = WebhookOptions(args.webhook_url, args.meta_webhook_url, args.meta_verify_token, args.webhooks)
+    if webhooks.enabled:
+        scenarios += webhook_checks(args.scenarios, scenarios)
     interrupted: Interrupted | None = None
     try:
         with Verifier(
@@ -105,10 +143,13 @@ def run_verify(args: argparse.Namespace) -> int:
             output_limit=args.output_limit,
             intercept=args.intercept,
             ca_dir=args.ca_dir,
+            webhooks=webhooks,
         ) as v:
             problem = v.preflight()
             if problem:
                 return fail(f"the command cannot start: {problem}")
+            if webhooks.enabled:
+                print(f"Telnyx webhook public key (seed {args.seed}): {v.runner.harness.telnyx_public_key}")
             results, records, _ = play_with_console(scenarios, v.verify_all, args.color, roll_up)
     except Interrupted as stopped:
         interrupted, results, records = stopped, stopped.results, stopped.records
@@ -121,6 +162,7 @@ def run_verify(args: argparse.Namespace) -> int:
         "transport": "intercept" if args.intercept else "socket",
         "timeout_s": args.timeout,
         "guide": GUIDE_URL,
+        "webhooks": webhooks.enabled,
     }
     if interrupted is not None:
         meta.update(incomplete=True, selected=interrupted.total)

@@ -44,7 +44,7 @@ class Lifecycle:
         return [stage.name for stage in self.stages] + [self.final]
 
 
-@dataclass
+@dataclass(slots=True)
 class Progress:
     """Where one resource is: the stage it is in, since when, and how it ended."""
 

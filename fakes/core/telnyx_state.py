@@ -13,7 +13,7 @@ from typing import Any
 from .lifecycle import FAILED, SUCCEEDED, Progress
 
 
-@dataclass
+@dataclass(slots=True)
 class SignupSession:
     """What `tech_provider` (or a completed hosted signup) starts: Telnyx provisioning one WABA."""
 
@@ -70,10 +70,15 @@ class SessionBook(OrderedDict[str, SignupSession]):
     def __init__(self) -> None:
         super().__init__()
         self.by_waba: dict[str, str] = {}
+        # Sessions still moving (not ended, not waiting for a hosted signup's customer), in creation order: the
+        # ticker visits only these, so a tenant with 100,000 finished sessions ticks as fast as an empty one.
+        self.running: dict[str, None] = {}
 
     def add(self, session: SignupSession) -> None:
         self[session.id] = session
         self.by_waba[session.waba_id] = session.id
+        if not session.waiting_for_code and not session.notified:
+            self.running[session.id] = None
 
     def for_waba(self, waba_id: str) -> SignupSession | None:
         found = self.by_waba.get(waba_id)

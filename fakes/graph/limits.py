@@ -21,15 +21,20 @@ DEFAULT_WABA_BUDGET = 100_000  # calls per WABA per hour on its edges (our gener
 BUC_TYPE = "whatsapp_business_management"
 
 
-def _count(tenant: Tenant, key: str, budget: int) -> tuple[int, float]:
-    """Add one call to `key`'s window; returns (calls in the window, seconds until it ends)."""
+def _count(tenant: Tenant, key: str, calls: int = 1) -> tuple[int, float]:
+    """Add `calls` to `key`'s window; returns (calls in the window, seconds until it ends)."""
     now = tenant.clock.now()
     window = math.floor(now / WINDOW_SECONDS)
     entry = tenant.meta.usage.get(key)
     if entry is None or entry[0] != window:
         entry = tenant.meta.usage[key] = [float(window), 0.0]
-    entry[1] += 1
+    entry[1] += calls
     return int(entry[1]), (window + 1) * WINDOW_SECONDS - now
+
+
+def spend_waba_calls(tenant: Tenant, waba: Waba, calls: int) -> None:
+    """Count `calls` already made on the WABA's edges in the current window (another integration's)."""
+    _count(tenant, f"waba:{waba.id}", calls)
 
 
 def _percent(calls: int, budget: int) -> int:
@@ -39,7 +44,7 @@ def _percent(calls: int, budget: int) -> int:
 def count_app_call(tenant: Tenant, app: MetaApp, headers: dict[str, str]) -> None:
     """Count one call for the app and put its usage header in `headers`. Raises code 4 past the budget."""
     budget = app.call_budget or DEFAULT_APP_BUDGET
-    calls, _ = _count(tenant, f"app:{app.id}", budget)
+    calls, _ = _count(tenant, f"app:{app.id}")
     percent = _percent(calls, budget)
     headers["x-app-usage"] = json.dumps({"call_count": percent, "total_cputime": percent, "total_time": percent})
     if calls > budget:
@@ -49,7 +54,7 @@ def count_app_call(tenant: Tenant, app: MetaApp, headers: dict[str, str]) -> Non
 def count_waba_call(tenant: Tenant, waba: Waba, headers: dict[str, str]) -> None:
     """Count one call on the WABA's edges and put its usage header in `headers`. Raises 80008 past the budget."""
     budget = waba.call_budget or DEFAULT_WABA_BUDGET
-    calls, remaining = _count(tenant, f"waba:{waba.id}", budget)
+    calls, remaining = _count(tenant, f"waba:{waba.id}")
     percent = _percent(calls, budget)
     over = calls > budget
     usage: dict[str, Any] = {

@@ -13,7 +13,7 @@ from typing import Any
 from fakes.core.errors import HarnessError
 from fakes.core.world import AuthCode, Business, PhoneNumber, Tenant, Waba
 
-from . import webhooks
+from . import limits, webhooks
 from .tokens import CODE_TTL_SECONDS
 
 FINISH_OUTCOMES = ("FINISH", "FINISH_ONLY_WABA", "FINISH_WHATSAPP_BUSINESS_APP_ONBOARDING")
@@ -52,6 +52,16 @@ class SignupRequest:
     extra_wabas: int = 0  # the customer shares this many more WABAs (a multi-WABA signup: waba_ids in the event)
     code_fate: str = "fresh"  # used: someone exchanged it already; expired: the clock moves past its 30 s
     event_data_overrides: dict[str, Any] = field(default_factory=dict)  # e.g. a phone_number_id of another WABA
+    two_step_pin: str | None = None  # the number already has this two-step PIN (a registration must send it)
+    # The number's history on Meta: registered or deregistered this many times in the last 72 h (133016 at
+    # phone_numbers.REGISTER_LIMIT), or deleted this many seconds before the signup (133015 for a few minutes).
+    register_calls: int = 0
+    deleted_seconds_ago: float | None = None
+    # The popup WABA's hourly budget on its edges (0: limits.DEFAULT_WABA_BUDGET), and the calls another
+    # integration of the customer's already made on them this hour (80008 once past the budget).
+    waba_call_budget: int = 0
+    waba_calls_used: int = 0
+    business_id: str | None = None  # the popup's WABA goes under this seeded business (its other WABAs: not granted)
 
     def __post_init__(self) -> None:
         if self.code_fate not in CODE_FATES:
@@ -60,6 +70,13 @@ class SignupRequest:
             raise HarnessError(f"unknown signup outcome {self.outcome!r}; expected one of {', '.join(OUTCOMES)}")
         if not isinstance(self.extra_wabas, int) or not 0 <= self.extra_wabas <= 20:
             raise HarnessError("extra_wabas must be an integer from 0 to 20")
+        for name, top in (("register_calls", 100), ("waba_call_budget", 1_000_000), ("waba_calls_used", 1_000_000)):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= top:
+                raise HarnessError(f"{name} must be an integer from 0 to {top}")
+        ago = self.deleted_seconds_ago
+        if ago is not None and (isinstance(ago, bool) or not isinstance(ago, int | float) or not 0 <= ago <= 1e7):
+            raise HarnessError("deleted_seconds_ago must be a number of seconds from 0 to 10000000, or null")
         if self.outcome == "CANCEL" and self.current_step not in CANCEL_STEPS:
             raise HarnessError(f"unknown current_step {self.current_step!r}; expected one of {', '.join(CANCEL_STEPS)}")
 
@@ -105,8 +122,7 @@ def complete_signup(tenant: Tenant, request: SignupRequest) -> SignupResult:
         return SignupResult(code=None, event=_abandon_event(tenant, request), status="unknown")
 
     now = tenant.clock.now()
-    business = Business(id=tenant.ids.meta_id(), name=request.business_name)
-    meta.businesses[business.id] = business
+    business = _business(tenant, request)
     waba = Waba(
         id=tenant.ids.meta_id(),
         name=f"{request.business_name} WhatsApp",
@@ -118,6 +134,8 @@ def complete_signup(tenant: Tenant, request: SignupRequest) -> SignupResult:
     meta.wabas[waba.id] = waba
     coexistence = request.outcome == "FINISH_WHATSAPP_BUSINESS_APP_ONBOARDING"
     phone = _add_number(tenant, waba, request.display_phone_number, request.business_name, coexistence)
+    phone.pin = request.two_step_pin or phone.pin
+    _apply_history(tenant, request, waba, phone)
     others = [_extra_waba(tenant, request, business, n) for n in range(request.extra_wabas)]
     granted = [waba.id, *others] if request.outcome != "NO_WABA" else []
     code = AuthCode(
@@ -146,6 +164,30 @@ def complete_signup(tenant: Tenant, request: SignupRequest) -> SignupResult:
         waba_id=waba.id,
         phone_number_id=phone.id,
     )
+
+
+def _business(tenant: Tenant, request: SignupRequest) -> Business:
+    """A new business, or the seeded one the request names (the customer's existing business)."""
+    if request.business_id is None:
+        business = Business(id=tenant.ids.meta_id(), name=request.business_name)
+        tenant.meta.businesses[business.id] = business
+        return business
+    existing = tenant.meta.businesses.get(request.business_id)
+    if existing is None:
+        raise HarnessError(f"no business {request.business_id!r} in tenant {tenant.name!r}; seed it first")
+    return existing
+
+
+def _apply_history(tenant: Tenant, request: SignupRequest, waba: Waba, phone: PhoneNumber) -> None:
+    """What happened to the number and the WABA before this signup, as the request says."""
+    now = tenant.clock.now()
+    # One register or deregister call a minute, ending a minute ago: all inside the 72 h window.
+    phone.register_calls = [now - 60.0 * (request.register_calls - n) for n in range(request.register_calls)]
+    if request.deleted_seconds_ago is not None:
+        phone.deleted_at = now - float(request.deleted_seconds_ago)
+    waba.call_budget = request.waba_call_budget
+    if request.waba_calls_used:
+        limits.spend_waba_calls(tenant, waba, request.waba_calls_used)
 
 
 def _apply_code_fate(tenant: Tenant, code: AuthCode, fate: str) -> str:

@@ -121,8 +121,11 @@ def advance_sessions(tenant: Tenant, now: float) -> float | None:
     machine = _lifecycle(tenant)
     next_due: float | None = None
     with tenant.world.lock:
-        for session in list(tenant.telnyx.sessions.values()):
-            if session.waiting_for_code or session.notified:
+        book = tenant.telnyx.sessions
+        for session_id in list(book.running):
+            session = book.get(session_id)
+            if session is None or session.waiting_for_code or session.notified:
+                book.running.pop(session_id, None)
                 continue
             before = session.progress.stage, session.progress.outcome
             lifecycle.advance(machine, session.progress, session, now)
@@ -130,6 +133,7 @@ def advance_sessions(tenant: Tenant, now: float) -> float | None:
                 session.updated_at = session.progress.entered_at
             if session.progress.done:
                 session.notified = True
+                book.running.pop(session_id, None)
                 send_waba_added(tenant, session)
                 continue
             due = session.progress.due_at(machine)

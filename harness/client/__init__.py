@@ -13,6 +13,7 @@ from .config import ClientConfig
 from .errors import *  # noqa: F403  # every error class; the list is errors.__all__
 from .events import SignupEvent, SignupOutcome
 from .onboarding import OnboardingClient, OnboardingResult
+from .outcome import OutcomeWait, SessionOutcome
 from .retry import RetryPolicy
 
 __all__ = [
@@ -22,6 +23,8 @@ __all__ = [
     # The flow
     "OnboardingClient",
     "OnboardingResult",
+    "OutcomeWait",
+    "SessionOutcome",
     "SignupEvent",
     "SignupOutcome",
     # Errors (one class per failure a partner must handle differently)

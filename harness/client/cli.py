@@ -40,11 +40,17 @@ def add_onboard_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--phone-number-id", help="phone number id from the frontend (added to the event)")
     parser.add_argument("--customer-id", help="your own customer id, sent to Telnyx (env SIGNUP_CUSTOMER_ID)")
     parser.add_argument("--graph-url", help="Graph base URL (env SIGNUP_GRAPH_BASE_URL)")
-    parser.add_argument("--graph-version", help="Graph version, e.g. v19.0 (env SIGNUP_GRAPH_VERSION)")
+    parser.add_argument("--graph-version", help="Graph version, e.g. v26.0 (env SIGNUP_GRAPH_VERSION)")
     parser.add_argument("--telnyx-url", help="Telnyx base URL including /v2 (env SIGNUP_TELNYX_BASE_URL)")
     parser.add_argument("--app-id", help="Meta app id (env META_APP_ID)")
     parser.add_argument("--app-secret-file", help="file with the Meta app secret (else env META_APP_SECRET)")
     parser.add_argument("--api-key-file", help="file holding the Telnyx API key (else env TELNYX_API_KEY)")
+    parser.add_argument(
+        "--outcome-wait",
+        metavar="SECONDS",
+        help="after Telnyx's 200, poll the signup session for up to SECONDS (0 or off: return at the 200, the "
+        "default; env SIGNUP_OUTCOME_WAIT)",
+    )
     parser.add_argument("--timeout", type=float, help="per-request timeout in seconds (env SIGNUP_TIMEOUT)")
     parser.add_argument(
         "--allow-remote",
@@ -121,6 +127,7 @@ def _config(args: argparse.Namespace, environ: Mapping[str, str] | None) -> Clie
         app_id=getattr(args, "app_id", None),
         timeout=getattr(args, "timeout", None),
         allow_remote=getattr(args, "allow_remote", None),
+        outcome_wait=getattr(args, "outcome_wait", None),  # checked by from_env, as SIGNUP_OUTCOME_WAIT
         **secrets,
     )
 

@@ -15,11 +15,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from .outcome import OutcomeWait
 from .retry import RetryPolicy
 
 REAL_GRAPH_BASE_URL = "https://graph.facebook.com"
 REAL_TELNYX_BASE_URL = "https://api.telnyx.com/v2"
-DEFAULT_GRAPH_VERSION = "v19.0"
+# The newest version fakes/graph/versions.py lists as live (Meta keeps a version about two years): one place.
+DEFAULT_GRAPH_VERSION = "v26.0"
 
 _VERSION = re.compile(r"^v\d+\.\d+$")
 _TRUE = {"1", "true", "yes", "on"}
@@ -36,6 +38,7 @@ ENV_VARS = {
     "SIGNUP_REDIRECT_URI": "redirect_uri",
     "SIGNUP_TIMEOUT": "timeout",
     "SIGNUP_ALLOW_REMOTE": "allow_remote",
+    "SIGNUP_OUTCOME_WAIT": "outcome_wait",
 }
 SECRET_FILE_ENV_VARS = {"META_APP_SECRET_FILE": "app_secret", "TELNYX_API_KEY_FILE": "telnyx_api_key"}
 RETRY_ENV_VARS = {
@@ -70,6 +73,7 @@ class ClientConfig:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     allow_remote: bool = False
     extra_headers: Mapping[str, str] = field(default_factory=dict)
+    outcome_wait: OutcomeWait | None = None  # step 5, opt-in: wait for Telnyx's signup session
 
     def __post_init__(self) -> None:
         graph = self._resolve_url("graph_base_url", self.graph_base_url, REAL_GRAPH_BASE_URL)
@@ -80,7 +84,7 @@ class ClientConfig:
         # Pinned, always: Graph serves an unversioned call with its oldest available version, which changes
         # under you as versions expire.
         if not _VERSION.match(self.graph_version or ""):
-            raise ValueError("graph_version must look like 'v19.0' (a careful backend pins its Graph version)")
+            raise ValueError("graph_version must look like 'v26.0' (a careful backend pins its Graph version)")
         for name in ("app_id", "app_secret", "telnyx_api_key"):
             if not isinstance(getattr(self, name), str):
                 raise ValueError(f"{name} must be a string")
@@ -88,6 +92,8 @@ class ClientConfig:
             raise ValueError("timeout must be a positive number of seconds")
         if not isinstance(self.retry, RetryPolicy):
             raise ValueError("retry must be a RetryPolicy")
+        if self.outcome_wait is not None and not isinstance(self.outcome_wait, OutcomeWait):
+            raise ValueError("outcome_wait must be an OutcomeWait or None")
         if self.redirect_uri is not None:
             self._check_url("redirect_uri", self.redirect_uri, loopback_only=False)
         for key, value in self.extra_headers.items():
@@ -146,7 +152,8 @@ class ClientConfig:
             f"telnyx_base_url={self.telnyx_base_url!r}, app_id={self.app_id!r}, "
             f"app_secret={_mask(self.app_secret)}, telnyx_api_key={_mask(self.telnyx_api_key)}, "
             f"redirect_uri={self.redirect_uri!r}, timeout={self.timeout!r}, retry={self.retry!r}, "
-            f"allow_remote={self.allow_remote!r}, extra_headers={sorted(self.extra_headers)!r})"
+            f"allow_remote={self.allow_remote!r}, extra_headers={sorted(self.extra_headers)!r}, "
+            f"outcome_wait={self.outcome_wait!r})"
         )
 
     @classmethod
@@ -171,7 +178,23 @@ class ClientConfig:
         if retry:
             values["retry"] = RetryPolicy(**retry)
         values.update({k: v for k, v in overrides.items() if v is not None})
+        if isinstance(values.get("outcome_wait"), str | int | float):  # from the environment or a CLI option
+            values["outcome_wait"] = outcome_wait_from(values["outcome_wait"])
         return cls(**values)
+
+
+def outcome_wait_from(raw: str | int | float) -> OutcomeWait | None:
+    """SIGNUP_OUTCOME_WAIT / --outcome-wait: the session wait's budget in seconds (`OutcomeWait`'s other defaults);
+    `0` or `off` leaves step 5 off."""
+    if isinstance(raw, str) and raw.strip().lower() in ("off", "0", ""):
+        return None
+    budget = _number("SIGNUP_OUTCOME_WAIT", str(raw), float)
+    if budget == 0:
+        return None
+    try:
+        return OutcomeWait(budget=budget)
+    except ValueError:
+        raise ValueError("SIGNUP_OUTCOME_WAIT must be a finite number of seconds >= 0, or off") from None
 
 
 def _number(var: str, raw: str, kind: type) -> Any:

@@ -16,6 +16,9 @@
      ├── WabaNotFound               Telnyx 422 10017 /waba_id, Graph 100/33 on the WABA
      ├── PhoneNumberNotInWaba       Telnyx 422 10017 /phone_number_id
      ├── RegistrationConflict       Telnyx 409 10012
+ ├── SignupSessionFailed        Telnyx's signup session ended FAILURE (vendor_code: the stage; subcode: Meta's)
+ ├── SignupSessionTimedOut      the session was still PENDING when the client's wait budget ran out
+ ├── HostedSignupExpired        Telnyx 422 10015: the hosted signup link expired
      ├── RequestValidationFailed    Telnyx 400/415/422 (other codes), Graph 100 (other)
      ├── RateLimited                HTTP 429 after retries, Graph 4 / 80007 (and 17, 32, 613)
      ├── VendorUnavailable          5xx or connection failures, after retries
@@ -45,6 +48,7 @@ _UNSET: Any = object()
 
 __all__ = [
     "AppNotLinkedToTelnyx",
+    "AssetNotGranted",
     "ExpiredAuthorizationCode",
     "InvalidAccessToken",
     "InvalidAuthorizationCode",
@@ -57,6 +61,9 @@ __all__ = [
     "RedirectUriMismatch",
     "RegistrationConflict",
     "RequestValidationFailed",
+    "HostedSignupExpired",
+    "SignupSessionFailed",
+    "SignupSessionTimedOut",
     "SignupCancelled",
     "SignupError",
     "TelnyxAuthenticationFailed",
@@ -272,6 +279,17 @@ class WabaNotFound(OnboardingError):
     default_troubleshooting = TS_NO_WABA_ID
 
 
+class AssetNotGranted(OnboardingError):
+    """Graph code 200: the token was not granted this WABA (or number); the customer left it out of the signup."""
+
+    default_guidance = (
+        "The customer did not grant your app this WhatsApp Business Account in the signup: use a WABA id the "
+        "token was granted (the signup event's, or debug_token's granular_scopes), or ask the customer to run "
+        "the signup again and select it."
+    )
+    default_troubleshooting = TS_NO_WABA_ID
+
+
 class PhoneNumberNotInWaba(OnboardingError):
     default_guidance = (
         "The phone number id does not belong to that WABA: send the phone_number_id from the same signup."
@@ -284,6 +302,26 @@ class RegistrationConflict(OnboardingError):
         "This WABA is already registered with a different number, app or customer id; registering the same "
         "data again is safe, changing it is not."
     )
+
+
+class SignupSessionFailed(OnboardingError):
+    """Telnyx accepted the registration but its signup session failed at a stage (`vendor_code`)."""
+
+    default_guidance = (
+        "Telnyx could not finish provisioning the WABA (the guide's 'What happens after registration'); fix what "
+        "Telnyx's errors name, then register again."
+    )
+
+
+class SignupSessionTimedOut(OnboardingError):
+    default_guidance = (
+        "The signup session had not ended within the wait budget: keep the customer's onboarding 'pending' and "
+        "check again later (GET /v2/whatsapp/signup/{session_id}/status), or wait for whatsapp.waba_added."
+    )
+
+
+class HostedSignupExpired(OnboardingError):
+    default_guidance = "The hosted signup link expired: create a new hosted signup and send the customer its URL."
 
 
 class RequestValidationFailed(OnboardingError):

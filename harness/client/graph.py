@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
+import math
 import re
 from typing import Any
 from urllib.parse import quote
@@ -146,6 +148,9 @@ def fault_from_reply(reply: Reply) -> VendorFault:
     error = as_object(as_object(body).get("error"))
     extra = ("error_user_title", "error_user_msg", "is_transient")
     details: dict[str, Any] = {k: error[k] for k in extra if k in error}
+    regain = _regain_minutes(reply.response.headers.get("x-business-use-case-usage"))
+    if regain is not None:
+        details["estimated_time_to_regain_access"] = regain  # minutes (Meta's unit): when to retry an 80008
     return VendorFault(
         vendor=VENDOR,
         operation=reply.call.operation,
@@ -192,6 +197,27 @@ def _object(reply: Reply) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise reply.malformed("body is not a JSON object")
     return body
+
+
+def _regain_minutes(header: str | None) -> int | None:
+    """The longest `estimated_time_to_regain_access` in `x-business-use-case-usage` ({id: [{...}]}), if above 0."""
+    try:
+        usage = json.loads(header or "null")
+    except ValueError:
+        return None
+    if not isinstance(usage, dict):
+        return None
+    minutes = [
+        entry.get("estimated_time_to_regain_access")
+        for entries in usage.values()
+        if isinstance(entries, list)
+        for entry in entries
+        if isinstance(entry, dict)
+    ]
+    found = [
+        int(m) for m in minutes if isinstance(m, int | float) and not isinstance(m, bool) and math.isfinite(m) and m > 0
+    ]
+    return max(found) if found else None
 
 
 def _challenge(header: str | None) -> str | None:

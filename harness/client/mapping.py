@@ -65,6 +65,33 @@ class Rule:
 R = Rule
 _PERMISSION = "The app lacks a permission (whatsapp_business_management / _messaging need Advanced Access)."
 _TELNYX_ROUTE = "Telnyx does not know this route: check that the Telnyx base URL ends in /v2."
+_SESSION = "signupSession"
+_PIN_SET = (
+    "The number already has a two-step verification PIN (Meta 133005), so Telnyx could not register it: the "
+    "customer must turn two-step verification off in WhatsApp Manager, then register again."
+)
+_SUBSCRIBE = "Telnyx could not subscribe its app to the WABA: check the WABA is still shared with your app."
+_ASSIGN = "Telnyx's system user could not be assigned to the WABA: the customer must keep the WABA shared."
+_CREDIT_LINE = (
+    "Telnyx could not share its credit line with the WABA ('Credit line is applied' in the guide's 'What happens "
+    "after registration'): check the customer's business and contact Telnyx support."
+)
+_WABA_LIMIT = (
+    "Meta is throttling calls on this WhatsApp Business Account (80008, transient): retry after "
+    "details.estimated_time_to_regain_access minutes (from x-business-use-case-usage), not at once."
+)
+_REGISTER_LIMIT = (
+    "The number was registered or deregistered too often in the last 72 hours (Meta 133016), so Telnyx could "
+    "not register it ('Number is ready for messaging' in the guide): wait, then register again."
+)
+_RECENTLY_DELETED = (
+    "The number was deleted from a WhatsApp Business Account minutes ago (Meta 133015), so Telnyx could not "
+    "register it ('Number is ready for messaging' in the guide): wait about five minutes, then register again."
+)
+_REGISTER = (
+    "The phone number could not be registered on the Cloud API ('Number is ready for messaging' in the guide): "
+    "see Meta's error in the message."
+)
 
 RULES: tuple[Rule, ...] = (
     # --- Meta Graph: branch on error.code, not on HTTP status (Meta's own advice), except 429 / 5xx.
@@ -75,7 +102,7 @@ RULES: tuple[Rule, ...] = (
     R(e.RateLimited, "graph", code="32"),
     R(e.RateLimited, "graph", code="613"),
     R(e.RateLimited, "graph", code="80007"),
-    R(e.RateLimited, "graph", code="80008"),
+    R(e.RateLimited, "graph", code="80008", guidance=_WABA_LIMIT),
     R(e.WrongAppSecret, "graph", code="1"),
     R(e.UnknownApp, "graph", code="101"),
     R(e.InvalidAccessToken, "graph", code="190"),
@@ -86,7 +113,7 @@ RULES: tuple[Rule, ...] = (
     R(e.WabaNotFound, "graph", code="100", subcode="33", operation="listWabaPhoneNumbers"),
     R(e.RequestValidationFailed, "graph", code="100"),
     R(e.VendorError, "graph", code="10", guidance=_PERMISSION, troubleshooting=e.TS_APP_REVIEW),
-    R(e.VendorError, "graph", code="200", guidance=_PERMISSION, troubleshooting=e.TS_APP_REVIEW),
+    R(e.AssetNotGranted, "graph", code="200"),
     # --- Telnyx: HTTP status and errors[0].code (a string), plus source.pointer for 10017.
     R(e.RateLimited, "telnyx", status=429),
     R(e.VendorUnavailable, "telnyx", status=SERVER_ERRORS),
@@ -96,6 +123,17 @@ RULES: tuple[Rule, ...] = (
     R(e.PhoneNumberNotInWaba, "telnyx", status=422, code="10017", pointer="/phone_number_id"),
     R(e.RegistrationConflict, "telnyx", status=409, code="10012"),
     R(e.VendorError, "telnyx", status=404, code="10005", guidance=_TELNYX_ROUTE),
+    R(e.HostedSignupExpired, "telnyx", code="10015", pointer="/id"),
+    # --- Telnyx's signup session (after a 200): code is the stage it failed at, subcode Meta's error code.
+    # The guide's "What happens after registration" lists what these stages deliver.
+    R(e.SignupSessionFailed, "telnyx", operation=_SESSION, subcode="133005", guidance=_PIN_SET),
+    R(e.SignupSessionFailed, "telnyx", operation=_SESSION, subcode="133016", guidance=_REGISTER_LIMIT),
+    R(e.SignupSessionFailed, "telnyx", operation=_SESSION, subcode="133015", guidance=_RECENTLY_DELETED),
+    R(e.SignupSessionFailed, "telnyx", operation=_SESSION, code="SUBSCRIBE_WEBHOOKS", guidance=_SUBSCRIBE),
+    R(e.SignupSessionFailed, "telnyx", operation=_SESSION, code="ASSIGNED_USERS", guidance=_ASSIGN),
+    R(e.SignupSessionFailed, "telnyx", operation=_SESSION, code="SHARE_CREDIT_LINE", guidance=_CREDIT_LINE),
+    R(e.SignupSessionFailed, "telnyx", operation=_SESSION, code="REGISTER_PHONE_NUMBER", guidance=_REGISTER),
+    R(e.SignupSessionFailed, "telnyx", operation=_SESSION),
     R(e.RequestValidationFailed, "telnyx", status=(400, 415, 422)),
 )
 

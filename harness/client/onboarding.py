@@ -4,7 +4,9 @@
 2. exchange the code                 GET  graph /{v}/oauth/access_token
 3. resolve the ids                   event first; else debug_token (WABA), /{waba}/phone_numbers (number)
 4. register with Telnyx              POST telnyx /whatsapp/business_accounts/tech_provider
-5. report                            OnboardingResult
+5. wait for the session (opt-in)     the whatsapp.waba_added webhook, else GET telnyx /whatsapp/signup/{id}/status
+                                     (outcome.py: bounded, FAILURE and PENDING become errors)
+6. report                            OnboardingResult
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from .errors import (
 )
 from .events import SignupEvent, SignupOutcome
 from .graph import GraphApi, waba_ids_from_debug
+from .outcome import OutcomeWait, OutcomeWaiter, SessionOutcome, WebhookOutcome
 from .redaction import Redactor
 from .telnyx import TelnyxApi
 from .transport import Transport
@@ -35,7 +38,9 @@ SIGNUP = "signup"
 
 @dataclass(frozen=True)
 class OnboardingResult:
-    """A registered WABA. `resolved_via` is "event" when the event carried both ids, else "graph"."""
+    """A registered WABA. `resolved_via` is "event" when the event carried both ids, else "graph". `session` is
+    how Telnyx's signup session ended (`SessionOutcome.to_dict()`, with `learned_via`) when the client waited for
+    it, else None."""
 
     waba_id: str
     phone_number_id: str
@@ -43,21 +48,31 @@ class OnboardingResult:
     customer_id: str | None
     resolved_via: str
     registration: dict[str, Any] = field(default_factory=dict)
+    session: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
 class OnboardingClient:
-    """The reference partner backend. Pass `session` to route requests through your own transport adapter."""
+    """The reference partner backend. Pass `session` to route requests through your own transport adapter.
+
+    `outcome_wait` (else `config.outcome_wait`) turns on step 5: after the registration, wait for Telnyx's signup
+    session to end (see `outcome.py`), learning it from `webhook_outcome(waba_id)` (what your webhook receiver
+    verified: the `whatsapp.waba_added` payload, or None) and polling the session's status as the fallback.
+    Without it `onboard` returns as soon as Telnyx accepts the registration, as before."""
 
     def __init__(
         self,
         config: ClientConfig,
         session: requests.Session | None = None,
         logger: logging.Logger | None = None,
+        outcome_wait: OutcomeWait | None = None,
+        webhook_outcome: WebhookOutcome | None = None,
     ) -> None:
         self.config = config
+        self.outcome_wait = outcome_wait or config.outcome_wait
+        self.webhook_outcome = webhook_outcome
         self._owns_session = session is None
         self.session = session if session is not None else _new_session(config)
         self._log = logger or logging.getLogger("harness.client")
@@ -83,6 +98,33 @@ class OnboardingClient:
         """Register the WABA with Telnyx; returns the response's `data`."""
         return self._telnyx.register(waba_id, phone_number_id, customer_id)
 
+    def signup_status(self, session_id: str) -> dict[str, Any]:
+        """Telnyx's signup session: `data` of GET /whatsapp/signup/{session_id}/status."""
+        return self._telnyx.signup_status(session_id)
+
+    def await_session(self, waba_id: str, session_id: str | None) -> SessionOutcome:
+        """Step 5 on its own (a hosted signup's session too): SUCCESS, or SignupSessionFailed /
+        SignupSessionTimedOut. Uses `outcome_wait` (its defaults when the client has none)."""
+        retry = self.config.retry
+        waiter = OutcomeWaiter(
+            self.outcome_wait or OutcomeWait(),
+            self._telnyx.signup_status,
+            retry.sleep,
+            retry.monotonic,
+            self.webhook_outcome,
+            self._redactor,
+        )
+        outcome = waiter.wait(waba_id, session_id)
+        self._log.info(
+            "signup session %s for WABA %s: %s (learned via %s after %g s)",
+            outcome.session_id,
+            waba_id,
+            outcome.status,
+            outcome.learned_via,
+            outcome.waited_seconds,
+        )
+        return outcome
+
     # --- the whole flow -------------------------------------------------------------------------------------
 
     def onboard(self, outcome: SignupOutcome, customer_id: str | None = None) -> OnboardingResult:
@@ -100,6 +142,7 @@ class OnboardingClient:
             secrets.append(token)
             waba_id, phone_number_id, via = self._resolve(event, token)
             registration = self._telnyx.register(waba_id, phone_number_id, customer_id)
+            session = self._wait(waba_id, registration)
         except OnboardingError as error:
             error.redact(*self.config.secrets(), *secrets)
             self._log.warning(
@@ -119,6 +162,7 @@ class OnboardingClient:
             customer_id=customer_id,
             resolved_via=via,
             registration=registration,
+            session=session.to_dict() if session else None,
         )
         self._log.info(
             "onboarded WABA %s, phone number %s: %s (ids from %s)",
@@ -128,6 +172,17 @@ class OnboardingClient:
             via,
         )
         return result
+
+    def _wait(self, waba_id: str, registration: dict[str, Any]) -> SessionOutcome | None:
+        """Step 5, when asked for. A registration without `session_id` (one Telnyx held already) has no session
+        to wait for."""
+        if self.outcome_wait is None:
+            return None
+        session_id = registration.get("session_id")
+        if not isinstance(session_id, str) or not session_id:
+            self._log.info("registration of WABA %s carries no signup session: nothing to wait for", waba_id)
+            return None
+        return self.await_session(waba_id, session_id)
 
     def _interpret(self, outcome: SignupOutcome, redactor: Redactor) -> SignupEvent | None:
         """Step 1: a cancel or an error in the event ends the onboarding before any network call."""

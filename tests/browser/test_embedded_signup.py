@@ -49,11 +49,19 @@ def finish(popup: Any, ending: str = "Finish") -> None:
     popup.get_by_role("button", name="Finish").click()
 
 
+CONNECTED = "WhatsApp connected: number ready"
+SESSION_TIMEOUT_MS = 30_000  # Telnyx's signup session: six stages of 1 s, then the signed webhook
+
+
 def result_title(page: Any, expected: str) -> None:
-    """Wait for the portal's verdict; the ids are on show only when connected."""
+    """Wait for the portal's verdict; the ids are on show only when registered. "WhatsApp connected" waits for
+    the end of Telnyx's signup session (the page shows "pending" until then)."""
     from playwright.sync_api import expect
 
-    expect(page.locator("#result-title")).to_have_text(expected)
+    if expected == "WhatsApp connected":
+        expect(page.locator("#result-title")).to_have_text(CONNECTED, timeout=SESSION_TIMEOUT_MS)
+    else:
+        expect(page.locator("#result-title")).to_have_text(expected)
     if expected == "WhatsApp connected":
         expect(page.locator("#result-ids")).to_be_visible()
     else:

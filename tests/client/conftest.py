@@ -14,10 +14,11 @@ import requests
 import responses
 
 from harness.client import ClientConfig, OnboardingClient, RetryPolicy
+from harness.client.config import DEFAULT_GRAPH_VERSION
 
 GRAPH = "http://127.0.0.1:8010"
 TELNYX = "http://127.0.0.1:8020/v2"
-VERSION = "v19.0"
+VERSION = DEFAULT_GRAPH_VERSION
 APP_ID = "236484624622562"
 APP_SECRET = "614fc2afde15eee07a26b2fe3eaee9b9"
 API_KEY = "KEY01HZX8Q3TESTSECRETVALUE_u7Jd9s2LmQpRtVxYz0AbCd"

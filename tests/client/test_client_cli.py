@@ -117,7 +117,7 @@ def test_secrets_from_files_and_url_options(parser, vendors, event_factory, tmp_
         "--graph-url",
         vendors.GRAPH,
         "--graph-version",
-        "v19.0",
+        vendors.VERSION,
         "--telnyx-url",
         vendors.TELNYX,
         "--app-id",
@@ -163,7 +163,7 @@ def test_verbose_logs_calls_without_secrets(parser, env, vendors, event_factory)
     vendors.register_ok()
     status, _, err = run(parser, ["-v", "--code", vendors.CODE, "--event", json.dumps(event_factory())], env)
     assert status == 0
-    assert "exchangeCode GET /v19.0/oauth/access_token -> HTTP 200" in err
+    assert f"exchangeCode GET /{vendors.VERSION}/oauth/access_token -> HTTP 200" in err
     for secret in vendors.SECRETS:
         assert secret not in err
 

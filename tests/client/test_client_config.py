@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 from harness.client import ClientConfig, RetryPolicy
-from harness.client.config import REAL_GRAPH_BASE_URL, REAL_TELNYX_BASE_URL, is_loopback_host
+from harness.client.config import DEFAULT_GRAPH_VERSION, REAL_GRAPH_BASE_URL, REAL_TELNYX_BASE_URL, is_loopback_host
 
 SECRET = "614fc2afde15eee07a26b2fe3eaee9b9"
 KEY = "KEY01HZX8Q3TESTSECRET_abc"
@@ -94,7 +94,7 @@ def test_malformed_urls_are_refused(url):
 def test_path_prefix_and_trailing_slash():
     config = make(graph_base_url="http://127.0.0.1:8010/_t/tenant-1/", telnyx_base_url="http://localhost:1/v2/")
     assert config.graph_base_url == "http://127.0.0.1:8010/_t/tenant-1"
-    assert config.graph_root == "http://127.0.0.1:8010/_t/tenant-1/v19.0"
+    assert config.graph_root == f"http://127.0.0.1:8010/_t/tenant-1/{DEFAULT_GRAPH_VERSION}"
     assert config.telnyx_base_url == "http://localhost:1/v2"
     with pytest.raises(ValueError, match="pins its Graph version"):
         make(graph_version="")
@@ -119,7 +119,7 @@ def test_invalid_values_are_refused(changes):
 
 def test_defaults():
     config = make()
-    assert config.graph_version == "v19.0"
+    assert config.graph_version == DEFAULT_GRAPH_VERSION
     assert config.redirect_uri is None
     assert config.timeout == 10
     assert config.allow_remote is False
@@ -181,7 +181,7 @@ def test_from_env_overrides_win_and_none_overrides_are_ignored():
     }
     config = ClientConfig.from_env(env, app_id="43", graph_version=None)
     assert config.app_id == "43"
-    assert config.graph_version == "v19.0"
+    assert config.graph_version == DEFAULT_GRAPH_VERSION
 
 
 def test_from_env_allow_remote_and_secret_files(tmp_path):

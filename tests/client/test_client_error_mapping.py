@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import pickle
 
 import pytest
 
 import harness.client as client_pkg
 from harness.client import errors as e
-from harness.client.mapping import RULES, VendorFault, classify, describe
+from harness.client.mapping import RULES, VendorFault, classify, describe, error_from_fault
 
 G_EXCHANGE, G_DEBUG, G_PHONES = "exchangeCode", "debugToken", "listWabaPhoneNumbers"
 
@@ -71,7 +72,7 @@ GRAPH_CASES = [
         e.InvalidAccessToken,
     ),
     (G_PHONES, 401, 190, 463, "invalid_token", "Session has expired", e.InvalidAccessToken),
-    (G_PHONES, 403, 200, None, None, "(#200) Permissions error", e.VendorError),
+    (G_PHONES, 403, 200, None, None, "(#200) Permissions error", e.AssetNotGranted),
     (G_PHONES, 400, 100, None, None, "(#100) Tried accessing nonexisting field", e.RequestValidationFailed),
 ]
 
@@ -182,12 +183,45 @@ def test_guidance_titles(client, vendors):
     assert caught.value.to_dict()["troubleshooting"] == "The Telnyx API returns a 401 Unauthorized error"
 
 
-def test_permission_errors_point_at_app_review(client, vendors):
-    vendors.graph_error(vendors.phones_url(), 403, 200, message="(#200) Permissions error")
+def test_a_missing_permission_points_at_app_review(client, vendors):
+    vendors.graph_error(vendors.phones_url(), 403, 10, message="(#10) Application does not have permission")
     with pytest.raises(e.VendorError) as caught:
         client.list_phone_numbers(vendors.TOKEN, vendors.WABA)
     assert caught.value.troubleshooting == e.TS_APP_REVIEW
     assert "Advanced Access" in caught.value.guidance
+
+
+def test_an_asset_not_granted_says_the_customer_left_it_out(client, vendors):
+    vendors.graph_error(vendors.phones_url(), 403, 200, message="(#200) Permissions error")
+    with pytest.raises(e.AssetNotGranted) as caught:
+        client.list_phone_numbers(vendors.TOKEN, vendors.WABA)
+    assert (caught.value.vendor_code, caught.value.http_status) == ("200", 403)
+    assert "did not grant your app this WhatsApp Business Account" in caught.value.guidance
+    assert caught.value.troubleshooting == e.TS_NO_WABA_ID
+
+
+@pytest.mark.parametrize(
+    "usage, regain",
+    [
+        ({"WABA": [{"type": "whatsapp_business_management", "estimated_time_to_regain_access": 42}]}, 42),
+        ({"WABA": [{"estimated_time_to_regain_access": 0}]}, None),
+        ("not json", None),
+    ],
+)
+def test_waba_rate_limit_is_not_retried_and_says_when_to_retry(client, vendors, usage, regain):
+    header = usage if isinstance(usage, str) else json.dumps(usage).replace("WABA", vendors.WABA)
+    vendors.graph_error(
+        vendors.phones_url(),
+        400,
+        80008,
+        message="(#80008) Too many calls",
+        headers={"x-business-use-case-usage": header},
+    )
+    with pytest.raises(e.RateLimited) as caught:
+        client.list_phone_numbers(vendors.TOKEN, vendors.WABA)
+    assert caught.value.attempts == 1 and len(vendors.mock.calls) == 1  # minutes away: not retried in the call
+    assert caught.value.details.get("estimated_time_to_regain_access") == regain
+    assert "estimated_time_to_regain_access" in caught.value.guidance
 
 
 def test_trace_id_falls_back_to_headers(client, vendors):
@@ -339,6 +373,7 @@ def test_every_error_class_is_reachable():
         e.NoWabaIdReturned,
         e.VendorTimeout,
         e.MalformedVendorResponse,
+        e.SignupSessionTimedOut,  # outcome.py: a session still PENDING at the budget
         e.VendorError,
     }
     every = {getattr(e, name) for name in e.__all__}
@@ -379,3 +414,18 @@ def test_errors_pickle_and_keep_their_fields():
     )
     waba = e.WabaNotFound("x", vendor="telnyx", operation="registerTechProvider", pointer="/waba_id")
     assert pickle.loads(pickle.dumps(waba)).to_dict() == waba.to_dict()
+
+
+def test_session_failures_and_expired_hosted_signup_map():
+    def session(state, subcode=None):
+        return VendorFault("telnyx", "signupSession", None, code=state, subcode=subcode)
+
+    assert classify(session("SHARE_CREDIT_LINE")) is e.SignupSessionFailed
+    assert classify(session("REGISTER_PHONE_NUMBER", "133005")) is e.SignupSessionFailed
+    assert "two-step" in error_from_fault(session("REGISTER_PHONE_NUMBER", "133005")).guidance
+    assert "Credit line" in error_from_fault(session("SHARE_CREDIT_LINE")).guidance
+    assert "72 hours" in error_from_fault(session("REGISTER_PHONE_NUMBER", "133016")).guidance
+    assert "five minutes" in error_from_fault(session("REGISTER_PHONE_NUMBER", "133015")).guidance
+    assert "see Meta's error" in error_from_fault(session("REGISTER_PHONE_NUMBER", "133010")).guidance
+    expired = VendorFault("telnyx", "completeHostedSignup", 422, code="10015", pointer="/id")
+    assert classify(expired) is e.HostedSignupExpired

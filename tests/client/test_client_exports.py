@@ -20,9 +20,13 @@ ERRORS = [
     "TelnyxAuthenticationFailed",
     "AppNotLinkedToTelnyx",
     "WabaNotFound",
+    "AssetNotGranted",
     "PhoneNumberNotInWaba",
     "RegistrationConflict",
     "RequestValidationFailed",
+    "SignupSessionFailed",
+    "SignupSessionTimedOut",
+    "HostedSignupExpired",
     "RateLimited",
     "VendorUnavailable",
     "VendorTimeout",
@@ -30,6 +34,7 @@ ERRORS = [
     "VendorError",
 ]
 API = ["ClientConfig", "RetryPolicy", "SignupOutcome", "SignupEvent", "OnboardingClient", "OnboardingResult"]
+API += ["OutcomeWait", "SessionOutcome"]
 
 
 def test_all_is_exactly_the_public_api():

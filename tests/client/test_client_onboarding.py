@@ -17,6 +17,7 @@ from harness.client import (
     OnboardingResult,
     SignupOutcome,
 )
+from harness.client.config import DEFAULT_GRAPH_VERSION
 from harness.client.errors import TS_NO_WABA_ID
 
 
@@ -187,8 +188,8 @@ def test_a_token_of_another_app_is_refused(client, vendors):
 
 def test_graph_path_prefix_selects_a_tenant(config, vendors, event_factory):
     base = f"{vendors.GRAPH}/_t/tenant-1"
-    vendors.exchange_ok(url=f"{base}/v19.0/oauth/access_token")
-    vendors.mock.get(f"{base}/v19.0/{vendors.WABA}/phone_numbers", json={"data": [{"id": vendors.PHONE}]})
+    vendors.exchange_ok(url=f"{base}/{vendors.VERSION}/oauth/access_token")
+    vendors.mock.get(f"{base}/{vendors.VERSION}/{vendors.WABA}/phone_numbers", json={"data": [{"id": vendors.PHONE}]})
     vendors.register_ok()
     with OnboardingClient(ClientConfig(**{**_fields(config), "graph_base_url": base})) as client:
         event = event_factory("FINISH_ONLY_WABA", waba_id=vendors.WABA)
@@ -279,7 +280,7 @@ class CannedAdapter(requests.adapters.BaseAdapter):
 def test_an_injected_session_is_used_as_is(config, event_factory):
     adapter = CannedAdapter(
         {
-            "/v19.0/oauth/access_token": (200, {"access_token": "EAAinprocess"}),
+            f"/{DEFAULT_GRAPH_VERSION}/oauth/access_token": (200, {"access_token": "EAAinprocess"}),
             "/v2/whatsapp/business_accounts/tech_provider": (
                 200,
                 {"data": {"waba_id": "1", "phone_number_id": "2", "status": "registered", "customer_id": None}},

@@ -11,11 +11,12 @@ from hypothesis import strategies as st
 
 from harness.client import ClientConfig, OnboardingClient, RetryPolicy
 from harness.client import errors as e
+from harness.client.config import DEFAULT_GRAPH_VERSION
 
 GRAPH = "http://127.0.0.1:8010"
 TELNYX = "http://127.0.0.1:8020/v2"
 REGISTER_URL = f"{TELNYX}/whatsapp/business_accounts/tech_provider"
-EXCHANGE_URL = f"{GRAPH}/v19.0/oauth/access_token"
+EXCHANGE_URL = f"{GRAPH}/{DEFAULT_GRAPH_VERSION}/oauth/access_token"
 
 # The Telnyx catalogue of docs/vendor-contract.md: (HTTP, code, title, source) -> class.
 TELNYX_CATALOGUE = [

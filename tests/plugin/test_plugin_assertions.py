@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from harness.client.config import DEFAULT_GRAPH_VERSION as V
+
 ONBOARD = """
 import pytest
 from harness.client import SignupOutcome
@@ -45,9 +47,9 @@ def test_fail(onboarded):
         [
             "*expected telnyx.registerTechProvider to be called 2 times, but it was called 1 time.",
             "*Calls the fakes saw (tenant '*'):",
-            "*1. graph.exchangeCode*GET /v19.0/oauth/access_token -> 200",
-            "*2. graph.debugToken*GET /v19.0/debug_token -> 200",
-            "*3. graph.listWabaPhoneNumbers*GET /v19.0/*/phone_numbers -> 200",
+            f"*1. graph.exchangeCode*GET /{V}/oauth/access_token -> 200",
+            f"*2. graph.debugToken*GET /{V}/debug_token -> 200",
+            f"*3. graph.listWabaPhoneNumbers*GET /{V}/*/phone_numbers -> 200",
             "*4. telnyx.registerTechProvider*POST /v2/whatsapp/business_accounts/tech_provider -> 200",
         ]
     )

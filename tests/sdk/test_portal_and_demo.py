@@ -96,7 +96,9 @@ def test_connect_onboards_with_the_code_and_event(harness: Harness) -> None:
     )
     assert response.status_code == 200
     body = response.json
-    assert body["connected"] is True
+    # Telnyx's 200 is "accepted": the portal answers pending, with the signup session to follow
+    assert body["connected"] is False and body["pending"] is True
+    assert body["session_id"] == body["registration"]["session_id"]
     assert (body["waba_id"], body["phone_number_id"]) == (signup["waba_id"], signup["phone_number_id"])
     assert body["status"] == "registered" and body["resolved_via"] == "event" and body["customer_id"] == "acme-42"
     assert [e["operation"] for e in harness.journal()] == ["exchangeCode", "registerTechProvider"]

@@ -24,7 +24,7 @@ def node_run(node: str, node_example: Path, verify_module: Callable[..., Any]) -
 
 
 def test_every_scenario_passes_but_the_deliberately_mishandled_one(node_run: Any) -> None:
-    catalogue = [s.id for s in load_catalogue()]
+    catalogue = [s.id for s in load_catalogue() if not s.hosted]  # hosted signups are not a partner backend's
     assert [r["id"] for r in node_run.document["scenarios"]] == catalogue
     failed = {r["id"]: r["reasons"] for r in node_run.document["scenarios"] if r["verdict"] != "pass"}
     assert list(failed) == [MISHANDLED], failed

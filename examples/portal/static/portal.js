@@ -5,6 +5,11 @@
  * and the FB.login() callback (the single-use code, valid 30 s). We wait for both, then post them together
  * to the backend. When the page asked for no session info, no event comes: after the callback we wait
  * EVENT_GRACE_MS for one, then send what we have.
+ *
+ * Telnyx's 200 is "accepted", not "number ready": the backend answers `pending` with the signup session's id,
+ * and we poll our own backend (GET page.statusUrl?session=<id>, every page.pollMs) until the session ends. The
+ * backend learns the end from Telnyx's signed whatsapp.waba_added webhook (Status polling is its fallback); we
+ * show the stages as they pass, then "WhatsApp connected: number ready" or the failure with the guide's advice.
  */
 (function () {
   'use strict';
@@ -74,21 +79,93 @@
       })
     })
       .then(function (response) { return response.json(); })
-      .then(function (body) { showResult(body, flow); })
+      .then(function (body) {
+        showResult(body, flow);
+        if (body.pending && body.session_id) {
+          showSession({ status: 'PENDING', state: null, stages: [], meta_events: [] });
+          pollSession(body, flow);
+        }
+      })
       .catch(function (e) { showResult({ connected: false, error: { message: String(e) } }, flow); })
       .then(function () { byId('connect').disabled = false; });
+  }
+
+  // Our own backend says how the session stands: no WebSocket, a poll every page.pollMs.
+  function pollSession(registered, flow) {
+    var url = page.statusUrl + '?session=' + encodeURIComponent(registered.session_id);
+    function again() {
+      if (flow !== pending) return; // a new signup started: stop this one's polling
+      fetch(url)
+        .then(function (response) { return response.json(); })
+        .then(function (session) {
+          showSession(session);
+          if (session.status === 'SUCCESS' || session.status === 'FAILURE') {
+            showOutcome(registered, session, flow);
+          } else {
+            setTimeout(again, page.pollMs);
+          }
+        })
+        .catch(function () { setTimeout(again, page.pollMs); });
+    }
+    setTimeout(again, page.pollMs);
+  }
+
+  function showSession(session) {
+    byId('session').hidden = false;
+    byId('session').setAttribute('data-status', session.status);
+    byId('session-status').textContent = session.status === 'PENDING'
+      ? 'pending' + (session.state ? ': ' + session.state : '')
+        + (session.waiting_for_webhook ? ' (finished at Telnyx; waiting for its signed webhook)' : '')
+      : session.status + (session.state ? ' at ' + session.state : '');
+    var list = byId('session-stages');
+    var stages = session.stages || [];
+    var current = stages.indexOf(session.state);
+    list.textContent = '';
+    stages.forEach(function (stage, index) {
+      var item = document.createElement('li');
+      item.textContent = stage;
+      item.setAttribute('data-stage', stage);
+      var done = session.status === 'SUCCESS' || index < current;
+      var mark = done ? 'done' : (index === current ? (session.status === 'FAILURE' ? 'failed' : 'current') : 'todo');
+      item.className = mark;
+      list.appendChild(item);
+    });
+    byId('learned-via').textContent = session.learned_via === 'webhook'
+      ? 'the signed whatsapp.waba_added webhook'
+      : (session.learned_via === 'polling' ? 'polling Telnyx’s status (no webhook arrived)' : 'not yet');
+    byId('meta-events').textContent = (session.meta_events || []).join(', ') || 'none yet';
+  }
+
+  function showOutcome(registered, session, flow) {
+    var connected = session.status === 'SUCCESS';
+    var body = connected ? Object.assign({}, registered, { connected: true, pending: false })
+      : { connected: false, error: session.error || { message: (session.errors || []).join('; ') } };
+    showResult(body, flow);
+    if (connected) {
+      byId('result-title').textContent = 'WhatsApp connected: number ready';
+    } else {
+      byId('result-ids').hidden = false; // the WABA is registered; its provisioning failed
+    }
   }
 
   function showResult(body, flow) {
     setStatus('');
     byId('result').hidden = false;
-    byId('result').className = 'panel result ' + (body.connected ? 'ok' : 'failed');
     var error = body.error || {};
     var cancelled = error.error === 'SignupCancelled';
+    var registered = body.connected || body.pending;
+    byId('result').className = 'panel result ' + (body.connected ? 'ok' : (body.pending ? 'pending' : 'failed'));
     byId('result-title').textContent = body.connected ? 'WhatsApp connected'
-      : (cancelled ? 'Signup cancelled' : 'WhatsApp not connected');
-    byId('result-ids').hidden = !body.connected;
-    if (body.connected) {
+      : (body.pending ? 'Connecting WhatsApp: pending'
+        : (cancelled ? 'Signup cancelled' : 'WhatsApp not connected'));
+    byId('result-ids').hidden = !registered;
+    if (body.pending) {
+      byId('waba-id').textContent = body.waba_id;
+      byId('phone-number-id').textContent = body.phone_number_id;
+      byId('registration-status').textContent = body.status;
+      byId('resolved-via').textContent = body.resolved_via === 'event' ? 'the signup event' : 'Meta Graph';
+      byId('result-message').textContent = 'Telnyx accepted the registration and is setting up your number.';
+    } else if (body.connected) {
       byId('waba-id').textContent = body.waba_id;
       byId('phone-number-id').textContent = body.phone_number_id;
       byId('registration-status').textContent = body.status;
@@ -106,7 +183,7 @@
     byId('details-text').textContent = JSON.stringify({
       event: flow.event === undefined ? '(no message event)' : flow.event,
       callback: flow.callbackStatus,
-      backend: body.connected ? 'connected' : (error.error || 'error')
+      backend: body.connected ? 'connected' : (body.pending ? 'pending' : (error.error || 'error'))
     }, null, 2);
   }
 
@@ -119,6 +196,7 @@
     }
     pending = { event: undefined, code: null, callbackSeen: false, sent: false, callbackStatus: null };
     byId('result').hidden = true;
+    byId('session').hidden = true;
     setStatus('Complete the signup in Meta\u2019s window\u2026');
     var flow = pending;
     FB.login(function (response) {
