@@ -9,11 +9,12 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from fakes.harness import Harness
+if TYPE_CHECKING:  # the proxy and its CA (trustme, cryptography) load only with --intercept: `serve` starts faster
+    from fakes.harness import Harness
 
-from .intercept import VENDOR_HOSTS, InterceptProxy, LocalCA, intercept
-from .intercept.environment import intercept_environment, shell_exports
+    from .intercept import InterceptProxy
 
 DEFAULT_PROXY_PORT = 8030
 
@@ -37,11 +38,16 @@ def add_intercept_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def start_intercept(harness: Harness, args: argparse.Namespace) -> InterceptProxy:
+    from .intercept import LocalCA, intercept
+
     ca = LocalCA(args.ca_dir or default_ca_dir())
     return intercept(harness, ca, host=args.host if args.host != "localhost" else "127.0.0.1", port=args.proxy_port)
 
 
 def announce(proxy: InterceptProxy) -> None:
+    from .intercept import VENDOR_HOSTS
+    from .intercept.environment import intercept_environment, shell_exports
+
     print(f"intercepting:     {', '.join(VENDOR_HOSTS)} (every other host refused)", flush=True)
     print(f"proxy:            {proxy.url}", flush=True)
     print(f"CA certificate:   {proxy.ca.cert_path}", flush=True)

@@ -1,28 +1,31 @@
-"""Compile an OpenAPI 3.1 document into per-operation validators, once, at start-up.
+"""Compile an OpenAPI 3.1 document into per-operation validators, each once, on its first use.
 
-Generic OpenAPI unmarshalling per request costs about a millisecond; here every schema is resolved and compiled
-to a `jsonschema_rs` validator when the app is built, so a request check is a few microseconds. Violations are
-plain records; each vendor renders them as its own error (see `fakes/*/errors.py`).
+Generic OpenAPI unmarshalling per request costs about a millisecond; here an operation's schemas are resolved
+and compiled to `jsonschema_rs` validators the first time the operation is asked for (start-up pays for none:
+a process serves a handful of operations), so a request check is a few microseconds. Violations are plain
+records; each vendor renders them as its own error (see `fakes/*/errors.py`).
+
+A spec document is YAML; parsing it is most of a start-up's cost (libyaml still builds every node in Python),
+so the parsed document is also kept as JSON in the user's cache directory, under the hash of the YAML bytes:
+the next process reads that instead (`load_document`). A document JSON cannot say exactly (integer keys,
+dates) is not kept, and an unwritable cache is no error.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
-from collections.abc import Callable
+import os
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import jsonschema_rs
-import yaml
 
 from . import limits
-
-try:  # libyaml when present: loading both specs takes a few milliseconds instead of ~100
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 JSON = "application/json"
@@ -133,9 +136,52 @@ class ValidatedRequest:
     body: Any = None
 
 
+CACHE_DIR_ENV = "SIGNUP_HARNESS_CACHE_DIR"  # where parsed spec documents are kept (default: the XDG cache)
+
+
 def load_document(path: Path) -> dict[str, Any]:
-    with open(path, "rb") as handle:
-        return yaml.load(handle, Loader=_Loader)
+    """A spec document: the parsed copy kept for these exact YAML bytes if there is one, else YAML (then kept)."""
+    data = path.read_bytes()
+    kept = _kept_copy(path, data)
+    if kept is not None:
+        try:
+            return json.loads(kept.read_bytes())  # type: ignore[no-any-return]
+        except (OSError, ValueError):
+            pass  # not there yet, or cut short: parse the YAML
+    import yaml  # only when a document is parsed: most starts read the kept copy
+
+    try:  # libyaml when present
+        from yaml import CSafeLoader as Loader
+    except ImportError:  # pragma: no cover - depends on how PyYAML was built
+        from yaml import SafeLoader as Loader  # type: ignore[assignment]
+    document: dict[str, Any] = yaml.load(data, Loader=Loader)  # noqa: S506 - a safe loader
+    if kept is not None:
+        _keep(kept, document)
+    return document
+
+
+def _kept_copy(path: Path, data: bytes) -> Path | None:
+    root = os.environ.get(CACHE_DIR_ENV) or os.environ.get("XDG_CACHE_HOME")
+    try:
+        base = Path(root) if root else Path.home() / ".cache"
+    except RuntimeError:  # no home directory: nothing is kept
+        return None
+    digest = hashlib.sha256(data).hexdigest()[:32]
+    return base / "signup-harness" / "specs" / f"{path.stem}-{digest}.json"
+
+
+def _keep(kept: Path, document: Any) -> None:
+    """Write the parsed document as JSON, only if JSON gives it back exactly; any failure is silent."""
+    try:
+        text = json.dumps(document, separators=(",", ":"))
+        if json.loads(text) != document:  # integer keys, tuples: JSON would change them
+            return
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        partial = kept.with_name(f"{kept.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        partial.write_text(text)
+        os.replace(partial, kept)  # whole or not at all, whoever writes it at the same time
+    except (OSError, TypeError, ValueError):  # unwritable, or values JSON cannot say (dates)
+        return
 
 
 def resolve(node: Any, root: dict[str, Any], seen: tuple[str, ...] = ()) -> Any:
@@ -190,24 +236,58 @@ def _schema_errors(validator: Any, instance: Any, location: str, base: str = "")
     return violations
 
 
+class _Operations(Mapping[str, "Operation"]):
+    """operationId -> Operation; an operation is compiled when it is first looked up (membership is free)."""
+
+    def __init__(self, spec: CompiledSpec) -> None:
+        self._spec = spec
+
+    def __getitem__(self, operation_id: str) -> Operation:
+        return self._spec.operation(operation_id)
+
+    def __contains__(self, operation_id: object) -> bool:
+        return operation_id in self._spec._index
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._spec._index)
+
+    def __len__(self) -> int:
+        return len(self._spec._index)
+
+
 class CompiledSpec:
-    """All operations of one OpenAPI document, keyed by operationId."""
+    """All operations of one OpenAPI document, keyed by operationId (`operations`, compiled on first use)."""
 
     def __init__(self, document: dict[str, Any], vendor: str, parsers: dict[str, BodyParser] | None = None) -> None:
         self.vendor = vendor
         self.document = document
         self.parsers: dict[str, BodyParser] = dict(parsers or {})
         self._named: dict[str, Any] = {}
-        self.operations: dict[str, Operation] = {}
+        self._compiled: dict[str, Operation] = {}
+        self._lock = threading.Lock()
         self.security_schemes: dict[str, dict[str, Any]] = document.get("components", {}).get("securitySchemes", {})
-        default_security = document.get("security", [])
+        self._index: dict[str, tuple[str, str]] = {}  # operationId -> (path, method); the last one named wins
         for path, item in document.get("paths", {}).items():
-            item = resolve(item, document)
-            shared_params = item.get("parameters", [])
+            if "$ref" in item:  # a path item kept elsewhere in the document
+                item = resolve(item, document)
             for method in HTTP_METHODS:
                 if method in item:
-                    op = self._compile_operation(path, method, item[method], shared_params, default_security)
-                    self.operations[op.operation_id] = op
+                    self._index[item[method]["operationId"]] = (path, method)
+        self.operations: Mapping[str, Operation] = _Operations(self)
+
+    def operation(self, operation_id: str) -> Operation:
+        """The compiled operation (KeyError for an unknown operationId)."""
+        found = self._compiled.get(operation_id)
+        if found is None:
+            with self._lock:
+                found = self._compiled.get(operation_id)
+                if found is None:
+                    path, method = self._index[operation_id]
+                    item = resolve(self.document["paths"][path], self.document)
+                    found = self._compiled[operation_id] = self._compile_operation(
+                        path, method, item[method], item.get("parameters", []), self.document.get("security", [])
+                    )
+        return found
 
     @classmethod
     def from_file(cls, path: Path, vendor: str, parsers: dict[str, BodyParser] | None = None) -> CompiledSpec:
@@ -265,7 +345,7 @@ class CompiledSpec:
 
     # -- requests ---------------------------------------------------------------------------------------
     def validate_request(self, operation_id: str, parts: RequestParts) -> ValidatedRequest:
-        op = self.operations[operation_id]
+        op = self._compiled.get(operation_id) or self.operation(operation_id)
         violations: list[Violation] = []
         query: dict[str, Any] = {}
         sources = {"path": parts.path_params, "query": parts.query, "header": parts.headers}
@@ -337,7 +417,7 @@ class CompiledSpec:
     def check_response(
         self, operation_id: str, status: int, content_type: str | None, body: bytes, headers: dict[str, str]
     ) -> list[Violation]:
-        op = self.operations[operation_id]
+        op = self._compiled.get(operation_id) or self.operation(operation_id)
         spec = op.responses.get(str(status)) or op.responses.get(f"{str(status)[0]}XX") or op.responses.get("default")
         if spec is None:
             documented = ", ".join(op.responses)

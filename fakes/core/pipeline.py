@@ -18,7 +18,7 @@ from flask import Flask, Request, Response, g, request
 from flask.ctx import AppContext
 from flask.globals import _cv_app, _cv_request  # Flask's context variables: what `request` and `g` read
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
-from werkzeug.routing import RoutingException
+from werkzeug.routing import RoutingException, Rule
 
 from . import limits
 from .access import HostGuard
@@ -439,6 +439,32 @@ _ROUTE_CACHE = 1024  # matches kept per app (paths carry ids: the cache starts o
 def _wsgi_text(path: str) -> str:
     """PATH_INFO as werkzeug decodes it for routing (WSGI strings are latin-1 carrying UTF-8 bytes)."""
     return path if path.isascii() else path.encode("latin1").decode(errors="replace")
+
+
+class LazyBuildRule(Rule):
+    """A URL rule whose URL builders (for `url_for`) are compiled on first use, not when the rule is added.
+
+    werkzeug compiles two builder functions per rule (Python source, then `compile`) as it is added: for the
+    fakes' ~90 rules that was three quarters of building a harness, and a vendor route is matched, never built.
+    If werkzeug stops calling `_compile_builder`, rules are built eagerly again, as plain `Rule`s are."""
+
+    def _compile_builder(self, append_unknown: bool = True) -> Any:
+        compiled: Any = None
+
+        def build(rule: Rule, *args: Any, **kwargs: Any) -> Any:
+            nonlocal compiled
+            if compiled is None:
+                compiled = Rule._compile_builder(rule, append_unknown).__get__(rule, None)  # type: ignore[attr-defined]
+            return compiled(*args, **kwargs)
+
+        return build
+
+
+def vendor_flask(import_name: str) -> Flask:
+    """The Flask app a vendor fake builds its routes on (before `install_pipeline`)."""
+    app = Flask(import_name)
+    app.url_rule_class = LazyBuildRule
+    return app
 
 
 def install_pipeline(app: Flask, vendor: VendorAdapter, world: World, check_responses: bool = False) -> None:

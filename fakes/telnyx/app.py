@@ -250,10 +250,10 @@ def register_views(app: Flask, world: World) -> None:
 
 def create_telnyx_app(world: World, spec: CompiledSpec, check_responses: bool = False) -> Flask:
     from fakes.core.admin import admin_blueprint
-    from fakes.core.pipeline import install_pipeline
+    from fakes.core.pipeline import install_pipeline, vendor_flask
     from fakes.ui import ui_blueprint
 
-    app = Flask("fakes.telnyx")
+    app = vendor_flask("fakes.telnyx")  # URL builders compiled on first use: a faster start
     app.url_map.strict_slashes = False
     app.url_map.converters["waba"] = WabaIdConverter
     register_views(app, world)
