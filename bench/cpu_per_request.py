@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import gc
 import io
 import pstats
 import statistics
@@ -127,6 +128,7 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--layer", choices=("rsgi", "wsgi"), default="rsgi")
     parser.add_argument("--profile", action="store_true", help="print the top of a cProfile run")
+    parser.add_argument("--gc", choices=("default", "freeze", "off"), default="default", help="cyclic GC while timed")
     parser.add_argument("--sort", default="cumulative", help="cProfile order (cumulative, tottime)")
     parser.add_argument("--top", type=int, default=60)
     args = parser.parse_args()
@@ -144,6 +146,11 @@ def main() -> int:
     if status != 200:
         print(f"the registration answered {status}, not 200")
         return 1
+    if args.gc == "freeze":
+        gc.collect()
+        gc.freeze()
+    elif args.gc == "off":
+        gc.disable()
     samples = []
     for _ in range(args.repeats):
         started = time.process_time()

@@ -116,6 +116,8 @@ class Operation:
     security: list[dict[str, list[str]]]  # alternatives; [] means none needed
     responses: dict[str, ResponseSpec]
     extensions: dict[str, Any] = field(default_factory=dict)
+    # `security` made into checks once: per alternative, one presence check per scheme it names
+    credential_checks: tuple[tuple[Callable[[RequestParts, Any], bool], ...], ...] = ()
 
 
 @dataclass(slots=True)
@@ -320,6 +322,7 @@ class CompiledSpec:
             for p in by_key.values()
         ]
         body = raw.get("requestBody", {})
+        security = raw.get("security", default_security)
         responses = {
             str(status): ResponseSpec(
                 media={
@@ -338,9 +341,13 @@ class CompiledSpec:
             parameters=parameters,
             body_required=bool(body.get("required", False)),
             body_media={media: _compile(c.get("schema", {})) for media, c in body.get("content", {}).items()},
-            security=raw.get("security", default_security),
+            security=security,
             responses=responses,
             extensions={k: v for k, v in raw.items() if k.startswith("x-")},
+            credential_checks=tuple(
+                tuple(_credential_check(self.security_schemes.get(name, {})) for name in alternative)
+                for alternative in security
+            ),
         )
 
     # -- requests ---------------------------------------------------------------------------------------
@@ -403,11 +410,11 @@ class CompiledSpec:
         return body, _schema_errors(validator, body, "body")
 
     def _check_security(self, op: Operation, parts: RequestParts, body: Any) -> list[Violation]:
-        if not op.security:
+        if not op.credential_checks:
             return []
-        for alternative in op.security:
-            for name in alternative:
-                if not _credential_present(self.security_schemes.get(name, {}), parts, body):
+        for alternative in op.credential_checks:
+            for present in alternative:
+                if not present(parts, body):
                     break
             else:  # every credential of this alternative is there
                 return []
@@ -444,6 +451,22 @@ class CompiledSpec:
         return violations + [
             Violation("response", v.pointer, v.rule, v.message) for v in _schema_errors(validator, parsed, "body")
         ]
+
+
+def _credential_check(scheme: dict[str, Any]) -> Callable[[RequestParts, Any], bool]:
+    """Whether a request carries a credential of this scheme (the spec's `security`, as one function)."""
+
+    def present(parts: RequestParts, body: Any) -> bool:
+        return _credential_present(scheme, parts, body)
+
+    if scheme.get("type") == "http" and scheme.get("scheme", "").lower() == "bearer":
+
+        def bearer(parts: RequestParts, body: Any) -> bool:
+            auth = parts.headers.get("authorization", "")
+            return auth[:7].lower() == "bearer " and bool(auth[7:].strip())
+
+        return bearer
+    return present
 
 
 def _credential_present(scheme: dict[str, Any], parts: RequestParts, body: Any) -> bool:

@@ -467,10 +467,32 @@ def vendor_flask(import_name: str) -> Flask:
     return app
 
 
+class _KnownHostGuard(HostGuard):
+    """HostGuard that remembers its answer per Host value (a port sees one or two): the policy's own check
+    parses the name and tries it as an IP address on every request. Asked again when the policy changes."""
+
+    def __init__(self, wsgi_app: Any, policy: Any) -> None:
+        super().__init__(wsgi_app, policy)
+        self._allowed: dict[tuple[str | None, int, bool], bool] = {}
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        policy = self.policy
+        key = (environ.get("HTTP_HOST"), len(policy.allowed_hosts), policy.remote)
+        allowed = self._allowed.get(key)
+        if allowed is None:
+            allowed = policy.host_allowed(key[0])
+            if len(self._allowed) >= 256:  # Host is the client's to choose: keep few
+                self._allowed.clear()
+            self._allowed[key] = allowed
+        if allowed:
+            return self.wsgi_app(environ, start_response)
+        return super().__call__(environ, start_response)  # the refusal, as HostGuard words it
+
+
 def install_pipeline(app: Flask, vendor: VendorAdapter, world: World, check_responses: bool = False) -> None:
     """Wire the shared pipeline into a vendor's Flask app; every view endpoint must be a spec operationId."""
     pipeline = VendorPipeline(app, vendor, world, check_responses)
-    app.wsgi_app = HostGuard(pipeline, world.access)  # type: ignore[method-assign]
+    app.wsgi_app = _KnownHostGuard(pipeline, world.access)  # type: ignore[method-assign]
     # Flask's own routes (control plane, live view, SDK, static files) answer their errors through the same
     # handlers; a vendor route's exchange calls them directly.
     app.register_error_handler(VendorError, pipeline.vendor_error)
@@ -522,7 +544,7 @@ def _journal_entry(
         body = scope.request.get_data(as_text=True)[:2000]
     response_body: Any = None
     if not response.direct_passthrough and response.status_code != 204:
-        response_body = g.get("response_json", None)
+        response_body = getattr(_cv_app.get().g, "response_json", None)  # flask.g, without the proxy
         if response_body is None:
             response_body = response.get_data()
     return JournalEntry(

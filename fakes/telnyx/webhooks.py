@@ -16,11 +16,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-
+from fakes.core import ed25519
 from fakes.core.delivery import Delivery, RetryPolicy
 from fakes.core.telnyx_state import SignupSession
 from fakes.core.world import Tenant, World
@@ -30,18 +28,33 @@ from .serializers import iso
 RETRY_POLICY = RetryPolicy(retry_seconds=(1.0, 2.0), failover_retry_seconds=(2.0,), timeout_seconds=5.0)
 WABA_ADDED = "whatsapp.waba_added"
 
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+
+def _seed(world: World) -> bytes:
+    return hashlib.sha256(f"telnyx-webhook-signing-key:{world.seed}".encode()).digest()
+
 
 def _private_key(world: World) -> Ed25519PrivateKey:
     key = world.vendor_keys.get("telnyx")
     if key is None:
-        seed = hashlib.sha256(f"telnyx-webhook-signing-key:{world.seed}".encode()).digest()
-        key = world.vendor_keys["telnyx"] = Ed25519PrivateKey.from_private_bytes(seed)
+        # cryptography loads with the first signature, not at start-up (6 MB of resident memory)
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+        key = world.vendor_keys["telnyx"] = Ed25519PrivateKey.from_private_bytes(_seed(world))
     return key  # type: ignore[no-any-return]
 
 
 def public_key(world: World) -> str:
     """The world's Telnyx webhook public key, base64 of the 32 raw bytes (as Telnyx's portal shows it)."""
-    raw = _private_key(world).public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    key = world.vendor_keys.get("telnyx")
+    if key is not None:  # the signing key is made already
+        from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+        raw = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    else:  # printed at start-up: derived without loading cryptography
+        raw = ed25519.public_key(_seed(world))
     return base64.b64encode(raw).decode()
 
 

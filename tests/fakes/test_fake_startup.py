@@ -82,3 +82,20 @@ def test_url_builders_compiled_on_first_use_still_build() -> None:
         assert url_for("getWaba", id="abc", page=2) == "/v2/whatsapp/business_accounts/abc?page=2"
     with harness.graph_app.test_request_context("/"):
         assert url_for("getNode", version="v21.0", node_id="123") == "/v21.0/123"
+
+
+def test_the_webhook_public_key_without_cryptography_is_the_signing_keys() -> None:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    from fakes.core import ed25519
+
+    for seed in [bytes(32), bytes(range(32)), *(bytes([n]) * 32 for n in (1, 7, 255))]:
+        expected = Ed25519PrivateKey.from_private_bytes(seed).public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+        assert ed25519.public_key(seed) == expected
+    harness = Harness(seed=11)
+    printed = harness.telnyx_public_key  # before any signature: derived in plain Python
+    from fakes.telnyx.webhooks import _private_key
+
+    _private_key(harness.world)  # the signing key, from cryptography
+    assert harness.telnyx_public_key == printed
