@@ -29,6 +29,7 @@ from typing import Any
 from fakes.core.clock import Clock
 from fakes.core.world import AppSubscription
 from fakes.harness import Harness
+from fakes.telnyx.signup_sessions import STAGES
 
 from .arming import APP_ID
 from .scenarios import Scenario
@@ -37,14 +38,6 @@ STAGE_SECONDS = 0.2  # world seconds per signup-session stage while webhooks are
 STEP_SECONDS = 0.5  # how far `drive` moves the world clock at a time
 MAX_VIRTUAL_SECONDS = 30.0  # ... and at most this far per scenario (retries and failover fit in it)
 SETTLE_SECONDS = 10.0  # real seconds the partner's endpoint may take to answer one step's deliveries
-STAGES = (
-    "SUBSCRIBE_WEBHOOKS",
-    "ASSIGNED_USERS",
-    "SHARE_CREDIT_LINE",
-    "REGISTER_PHONE_NUMBER",
-    "ADD_WABA_TO_DB",
-    "ADD_PHONE_NUMBERS_TO_DB",
-)
 META_FIELDS = ["account_update", "phone_number_name_update"]
 
 

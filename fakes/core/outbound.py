@@ -13,11 +13,8 @@ raises for a network problem, because the delivery engine records the attempt an
 from __future__ import annotations
 
 import http.client
-import io
 import ipaddress
-import sys
 import time
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -131,43 +128,17 @@ def _call_http(method: str, url: str, headers: dict[str, str], body: bytes, time
 
 
 def _call_wsgi(app: Any, method: str, url: str, headers: dict[str, str], body: bytes) -> tuple[int, bytes]:
+    """Call an in-process target the way fakes/transport.py calls the fakes: werkzeug builds the environ."""
+    from werkzeug.test import EnvironBuilder, run_wsgi_app  # only when a target is mounted in-process
+
     parts = urlsplit(url)
-    environ: dict[str, Any] = {
-        "REQUEST_METHOD": method,
-        "SCRIPT_NAME": "",
-        "PATH_INFO": parts.path or "/",
-        "QUERY_STRING": parts.query,
-        "SERVER_NAME": parts.hostname or "localhost",
-        "SERVER_PORT": str(parts.port or (443 if parts.scheme == "https" else 80)),
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "REMOTE_ADDR": "127.0.0.1",
-        "CONTENT_LENGTH": str(len(body)),
-        "wsgi.version": (1, 0),
-        "wsgi.url_scheme": parts.scheme,
-        "wsgi.input": io.BytesIO(body),
-        "wsgi.errors": sys.stderr,
-        "wsgi.multithread": True,
-        "wsgi.multiprocess": False,
-        "wsgi.run_once": False,
-        "HTTP_HOST": parts.netloc,
-    }
-    for name, value in headers.items():
-        key = name.upper().replace("-", "_")
-        if key == "CONTENT_TYPE":
-            environ["CONTENT_TYPE"] = value
-        else:
-            environ["HTTP_" + key] = value
-    status_line: list[str] = []
-
-    def start_response(status: str, _headers: list[tuple[str, str]], *_exc: Any) -> Callable[[bytes], None]:
-        status_line.append(status)
-        return lambda _data: None
-
-    chunks: Iterable[bytes] = app(environ, start_response)
-    try:
-        answer = b"".join(chunks)[:MAX_ANSWER_BYTES]
-    finally:
-        close = getattr(chunks, "close", None)
-        if close is not None:
-            close()
-    return int(status_line[0].split(" ", 1)[0]), answer
+    environ = EnvironBuilder(
+        path=parts.path or "/",
+        base_url=f"{parts.scheme}://{parts.netloc}",
+        query_string=parts.query,
+        method=method,
+        headers=list(headers.items()),
+        data=body,
+    ).get_environ()
+    app_iter, status, _headers = run_wsgi_app(app, environ, buffered=True)
+    return int(status.split(" ", 1)[0]), b"".join(app_iter)[:MAX_ANSWER_BYTES]

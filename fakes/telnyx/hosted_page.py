@@ -14,7 +14,8 @@ import html
 from flask import Blueprint, Response, request
 
 from fakes.core.errors import VendorError
-from fakes.core.world import World
+from fakes.core.telnyx_state import HostedSignup
+from fakes.core.world import Tenant, World
 
 from . import meta_side
 from .hosted_signups import complete_hosted_signup, expired
@@ -40,7 +41,7 @@ def _page(message: str, form: str = "", status: int = 200) -> Response:
 def hosted_page_blueprint(world: World) -> Blueprint:
     page = Blueprint("hosted", __name__)
 
-    def lookup(hosted_id: str) -> tuple[object, object] | Response:
+    def lookup(hosted_id: str) -> tuple[Tenant, HostedSignup] | Response:
         tenant = world.tenant(request.environ.get("harness.tenant") or "default")
         hosted = tenant.telnyx.hosted_signups.get(hosted_id)
         sent = request.values.get("jwt", "")
@@ -56,7 +57,7 @@ def hosted_page_blueprint(world: World) -> Blueprint:
         if isinstance(found, Response):
             return found
         _, hosted = found
-        if hosted.session_id is not None:  # type: ignore[attr-defined]
+        if hosted.session_id is not None:
             return _page("This signup is complete. Telnyx is setting up your WhatsApp number.")
         form = (
             f'<form method="post" action="{html.escape(request.path)}/complete">'
@@ -72,11 +73,11 @@ def hosted_page_blueprint(world: World) -> Blueprint:
             return found
         tenant, hosted = found
         with world.lock:
-            if hosted.session_id is None:  # type: ignore[attr-defined]
-                coexistence = hosted.signup_type == "coexistence"  # type: ignore[attr-defined]
+            if hosted.session_id is None:
+                coexistence = hosted.signup_type == "coexistence"
                 try:
-                    waba_id, phone_id = meta_side.customer_signup(tenant, hosted.app_id, coexistence)  # type: ignore
-                    complete_hosted_signup(tenant, hosted, waba_id, phone_id)  # type: ignore[arg-type]
+                    waba_id, phone_id = meta_side.customer_signup(tenant, hosted.app_id, coexistence)
+                    complete_hosted_signup(tenant, hosted, waba_id, phone_id)
                 except (VendorError, ValueError) as exc:
                     return _page(f"The signup could not be completed: {exc}", status=422)
         world.wake()
