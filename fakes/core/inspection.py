@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import asdict, fields, is_dataclass
+from collections.abc import Mapping
+from dataclasses import fields, is_dataclass
 from typing import Any
 
 from flask import Blueprint, Response, jsonify
@@ -38,8 +39,8 @@ def _redact(value: Any, name: str = "") -> Any:
     if isinstance(value, str):
         return REDACTED if name and is_secret_field(name) else redact_text(value)
     if is_dataclass(value) and not isinstance(value, type):
-        value = asdict(value)
-    if isinstance(value, dict):
+        value = {f.name: getattr(value, f.name) for f in fields(value)}
+    if isinstance(value, Mapping):
         return {str(k): _redact(v, str(k)) for k, v in value.items()}
     if isinstance(value, set | frozenset):
         return sorted(_redact(v) for v in value)

@@ -11,10 +11,14 @@ Vendor-neutral: the stages' names, times and actions come from the vendor (for e
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from .frozen import EMPTY
+
 RUNNING, SUCCEEDED, FAILED = "running", "succeeded", "failed"
+# What most resources have: no per-stage times of their own (one shared, read-only mapping, not one dict each).
+NO_SECONDS: Mapping[str, float] = EMPTY
 
 # What a stage's action gets (the resource) and returns: None to move on, or the errors that stop it there.
 Action = Callable[[object], list[str] | None]
@@ -51,11 +55,12 @@ class Progress:
     stage: str
     entered_at: float
     outcome: str = RUNNING
-    errors: list[str] = field(default_factory=list)
+    errors: tuple[str, ...] = ()
     # A scenario's choice: fail this stage (by name) with these errors instead of running its action.
     fail_at: str | None = None
-    fail_errors: list[str] = field(default_factory=list)
-    seconds: dict[str, float] = field(default_factory=dict)  # per-stage times overriding the lifecycle's
+    fail_errors: tuple[str, ...] = ()
+    # Per-stage times overriding the lifecycle's.
+    seconds: Mapping[str, float] = field(default_factory=lambda: NO_SECONDS)
 
     @property
     def done(self) -> bool:
@@ -88,7 +93,7 @@ def advance(lifecycle: Lifecycle, progress: Progress, resource: object, now: flo
         else:
             failure = stage.action(resource) if stage.action is not None else None
         if failure:
-            progress.outcome, progress.errors = FAILED, list(failure)
+            progress.outcome, progress.errors = FAILED, tuple(failure)
             progress.entered_at = due
             break
         index = [s.name for s in lifecycle.stages].index(stage.name) + 1

@@ -146,7 +146,7 @@ def seed_tenant(tenant: Tenant, document: dict[str, Any]) -> dict[str, Any]:
             name=item.get("name", "Acme WhatsApp"),
             business_id=business_id,
             created_at=now,
-            shared_with={str(a) for a in item.get("shared_with", list(meta.apps))},
+            shared_with=tuple(dict.fromkeys(str(a) for a in item.get("shared_with", list(meta.apps)))),
             message_template_namespace=ids.uuid4().replace("-", "_"),
             call_budget=int(item.get("call_budget", 0)),
         )
@@ -182,7 +182,7 @@ def seed_tenant(tenant: Tenant, document: dict[str, Any]) -> dict[str, Any]:
             app_id=str(item["app_id"]),
             user_id=meta.user_id,
             type=item.get("type", "USER"),
-            granular_scopes={s: list(wabas) for s in ("whatsapp_business_management", "whatsapp_business_messaging")},
+            waba_ids=tuple(wabas),
             issued_at=now,
             expires_at=now + expires_in if expires_in else 0.0,
             valid=item.get("valid", True) and not item.get("invalid_subcode"),
@@ -245,5 +245,5 @@ def _phone(tenant: Tenant, waba: Waba, item: dict[str, Any]) -> PhoneNumber:
     phone.registered = phone.status == "CONNECTED"
     phone.platform_type = str(item.get("platform_type", "CLOUD_API" if phone.registered else "NOT_APPLICABLE"))
     tenant.meta.phone_numbers[phone.id] = phone
-    waba.phone_number_ids.append(phone.id)
+    waba.phone_number_ids = (*waba.phone_number_ids, phone.id)
     return phone

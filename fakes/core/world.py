@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, overload
 
@@ -19,6 +19,7 @@ from .access import AccessPolicy
 from .clock import Clock, ManualClock
 from .delivery import DeliveryEngine, Outbox
 from .faults import FaultBook
+from .frozen import EMPTY
 from .ids import IdSource
 from .journal import Journal
 from .outbound import Outbound
@@ -26,11 +27,17 @@ from .telnyx_state import HostedSignup, SessionBook, SessionPlan, UserData
 from .timekeeper import Ticker, Timekeeper
 
 T = TypeVar("T")
-# Expired codes and tokens are pruned once a tenant holds more than this many (then twice what is left), so
-# pruning costs O(1) per request on average and a scenario's few expired grants keep their exact errors.
+# Expired codes and tokens are pruned once a tenant holds more than this many, so pruning costs O(1) per request
+# on average and a scenario's few expired grants keep their exact errors. Codes go oldest first, as soon as they
+# expire (they are issued in time order); tokens, which expire in no order, once their count has doubled.
 PRUNE_FLOOR = 64
 
 DEFAULT_TENANT = "default"
+
+# The records every signup adds (business, WABA, number, code, token, registration) are slotted dataclasses,
+# and their small collections are tuples (the empty one is shared) or a shared empty mapping, replaced whole on
+# change: a signup then leaves about half the memory it did (the soak figure, bench/README.md).
+NO_OVERRIDES: Mapping[str, dict[str, str]] = EMPTY
 
 
 @dataclass
@@ -64,13 +71,13 @@ class MetaApp:
     webhook_retry_seconds: tuple[float, ...] | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Business:
     id: str
     name: str
 
 
-@dataclass
+@dataclass(slots=True)
 class PhoneNumber:
     id: str
     waba_id: str
@@ -91,33 +98,33 @@ class PhoneNumber:
     data_localization_region: str | None = None
     last_onboarded_time: float | None = None
     # Bounded histories the register rules read (timestamps): PIN failures and register/deregister calls.
-    pin_failures: list[float] = field(default_factory=list)
-    register_calls: list[float] = field(default_factory=list)
+    pin_failures: tuple[float, ...] = ()
+    register_calls: tuple[float, ...] = ()
 
 
-@dataclass
+@dataclass(slots=True)
 class Waba:
     id: str
     name: str
     business_id: str
     created_at: float
-    shared_with: set[str] = field(default_factory=set)  # app ids the customer shared this WABA with
+    shared_with: tuple[str, ...] = ()  # app ids the customer shared this WABA with
     currency: str = "USD"
     timezone_id: str = "1"
     message_template_namespace: str = ""
     account_review_status: str = "APPROVED"
     business_verification_status: str = "verified"
     country: str = "US"
-    subscribed_apps: list[str] = field(default_factory=list)
+    subscribed_apps: tuple[str, ...] = ()
     # app id -> {"override_callback_uri", "verify_token"} for subscriptions that override the app's callback
-    subscription_overrides: dict[str, dict[str, str]] = field(default_factory=dict)
-    phone_number_ids: list[str] = field(default_factory=list)
+    subscription_overrides: Mapping[str, dict[str, str]] = field(default_factory=lambda: NO_OVERRIDES)
+    phone_number_ids: tuple[str, ...] = ()  # newest first
     call_budget: int = 0  # calls per hour on this WABA's edges before 80008 (0: limits.DEFAULT_WABA_BUDGET)
-    assigned_users: list[str] = field(default_factory=list)  # system users given access (Telnyx's, by its session)
+    assigned_users: tuple[str, ...] = ()  # system users given access (Telnyx's, by its session)
     credit_line_shared_with: str | None = None  # who pays for messages: Telnyx once its session shared its line
 
 
-@dataclass
+@dataclass(slots=True)
 class AuthCode:
     """A single-use Embedded Signup authorization code (Meta: 30 s time-to-live)."""
 
@@ -131,18 +138,20 @@ class AuthCode:
     used_at: float | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class AccessToken:
     value: str
     app_id: str
     user_id: str
     type: str  # USER | SYSTEM_USER | APP
-    granular_scopes: dict[str, list[str]]  # scope -> target ids (newest first)
+    # The WABAs granted, in the order debug_token's granular_scopes lists them (fakes/graph/tokens.py names the
+    # scopes the way the app's Meta does, from these and `business_ids`).
+    waba_ids: tuple[str, ...]
     issued_at: float
     expires_at: float = 0.0  # 0 = never
     valid: bool = True
     invalid_subcode: int | None = None  # why it stopped being valid: 458 app removed, 460 password, 467 session
-    business_ids: list[str] = field(default_factory=list)  # businesses granted (business_management)
+    business_ids: tuple[str, ...] = ()  # businesses granted (business_management)
 
 
 @dataclass
@@ -151,7 +160,7 @@ class TelnyxApiKey:
     status: str = "active"  # "active" | "revoked"
 
 
-@dataclass
+@dataclass(slots=True)
 class Registration:
     """A WABA registered with Telnyx through the tech_provider endpoint."""
 
@@ -238,7 +247,7 @@ class MetaState:
     businesses: dict[str, Business] = field(default_factory=dict)
     wabas: dict[str, Waba] = field(default_factory=dict)
     phone_numbers: dict[str, PhoneNumber] = field(default_factory=dict)
-    codes: dict[str, AuthCode] = field(default_factory=dict)
+    codes: OrderedDict[str, AuthCode] = field(default_factory=OrderedDict)  # issue order: the oldest first
     tokens: dict[str, AccessToken] = field(default_factory=dict)
     user_id: str = ""
     usage: dict[str, list[float]] = field(default_factory=dict)  # "app:<id>"/"waba:<id>" -> [window, calls]
@@ -276,7 +285,7 @@ class Tenant:
         self.faults = FaultBook(world.count_delays)
         # Held tenants are never evicted: seeded, armed or used through the control plane (a scenario's).
         self.held = False
-        self.prune_at = self.prune_tokens_at = PRUNE_FLOOR
+        self.prune_tokens_at = PRUNE_FLOOR
         # How the signup popup ends when a scenario is armed (fields of fakes.graph.signup.SignupRequest);
         # None lets a person choose in the popup.
         self.signup_plan: dict[str, object] | None = None
@@ -295,11 +304,21 @@ class Tenant:
 
     def maybe_prune(self) -> None:
         """Prune expired grants when there are many (amortised O(1): call it on every request)."""
-        if len(self.meta.codes) > self.prune_at or len(self.meta.tokens) > self.prune_tokens_at:
+        codes = self.meta.codes
+        if len(codes) > PRUNE_FLOOR:
+            now = self.clock.now()
+            with self.world.lock:
+                while len(codes) > PRUNE_FLOOR:
+                    value, code = next(iter(codes.items()))
+                    if now <= code.issued_at + code.ttl:
+                        break
+                    del codes[value]
+                    self._forget_credential(value)
+        if len(self.meta.tokens) > self.prune_tokens_at:
             self.prune_expired()
 
     def prune_expired(self) -> int:
-        """Drop codes past their time-to-live and tokens past their expiry (and their credential entries).
+        """Drop every code past its time-to-live and every token past its expiry (and their credential entries).
 
         A pruned code then answers as an unknown one; see docs/limits.md."""
         now = self.clock.now()
@@ -308,15 +327,16 @@ class Tenant:
             tokens = [t.value for t in self.meta.tokens.values() if t.expires_at and now >= t.expires_at]
             for value in codes:
                 del self.meta.codes[value]
-                if self.world.credentials.get(value) == self.name:
-                    del self.world.credentials[value]
+                self._forget_credential(value)
             for value in tokens:
                 del self.meta.tokens[value]
-                if self.world.credentials.get(value) == self.name:
-                    del self.world.credentials[value]
-            self.prune_at = max(PRUNE_FLOOR, 2 * len(self.meta.codes))
+                self._forget_credential(value)
             self.prune_tokens_at = max(PRUNE_FLOOR, 2 * len(self.meta.tokens))
         return len(codes) + len(tokens)
+
+    def _forget_credential(self, value: str) -> None:
+        if self.world.credentials.get(value) == self.name:
+            del self.world.credentials[value]
 
 
 class World:

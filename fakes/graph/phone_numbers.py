@@ -35,15 +35,15 @@ def _number(tenant: Tenant, phone_number_id: str) -> PhoneNumber:
     return phone
 
 
-def _recent(stamps: list[float], now: float, window: float) -> list[float]:
-    return [t for t in stamps if now - t < window]
+def _recent(stamps: tuple[float, ...], now: float, window: float) -> tuple[float, ...]:
+    return tuple(t for t in stamps if now - t < window)
 
 
 def _count_register_call(phone: PhoneNumber, now: float) -> None:
     phone.register_calls = _recent(phone.register_calls, now, REGISTER_WINDOW_SECONDS)
     if len(phone.register_calls) >= REGISTER_LIMIT:
         raise errors.register_rate_limited()
-    phone.register_calls.append(now)
+    phone.register_calls = (*phone.register_calls, now)
 
 
 def _check_pin(phone: PhoneNumber, pin: str, now: float) -> None:
@@ -55,7 +55,7 @@ def _check_pin(phone: PhoneNumber, pin: str, now: float) -> None:
     if pin == phone.pin:
         return
     too_fast = bool(phone.pin_failures) and now - phone.pin_failures[-1] < PIN_TOO_FAST_SECONDS
-    phone.pin_failures.append(now)
+    phone.pin_failures = (*phone.pin_failures, now)
     raise errors.pin_guessed_too_fast() if too_fast else errors.pin_mismatch()
 
 
@@ -76,7 +76,7 @@ def register_phone_number(
         raise errors.needs_reverification()
     _count_register_call(phone, now)
     _check_pin(phone, pin, now)
-    phone.pin_failures.clear()
+    phone.pin_failures = ()
     phone.pin = phone.pin or pin
     first = phone.last_onboarded_time is None
     phone.registered, phone.status, phone.platform_type = True, "CONNECTED", "CLOUD_API"
@@ -103,5 +103,5 @@ def set_two_step_pin(tenant: Tenant, phone_number_id: str, pin: str) -> PhoneNum
     if not PIN.match(pin or ""):
         raise errors.invalid_parameter("pin", "must be 6 digits")
     phone.pin = pin
-    phone.pin_failures.clear()
+    phone.pin_failures = ()
     return phone

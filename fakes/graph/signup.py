@@ -128,7 +128,7 @@ def complete_signup(tenant: Tenant, request: SignupRequest) -> SignupResult:
         name=f"{request.business_name} WhatsApp",
         business_id=business.id,
         created_at=now,
-        shared_with={app.id} if request.share_with_app else set(),
+        shared_with=(app.id,) if request.share_with_app else (),
         message_template_namespace=tenant.ids.uuid4().replace("-", "_"),
     )
     meta.wabas[waba.id] = waba
@@ -182,7 +182,7 @@ def _apply_history(tenant: Tenant, request: SignupRequest, waba: Waba, phone: Ph
     """What happened to the number and the WABA before this signup, as the request says."""
     now = tenant.clock.now()
     # One register or deregister call a minute, ending a minute ago: all inside the 72 h window.
-    phone.register_calls = [now - 60.0 * (request.register_calls - n) for n in range(request.register_calls)]
+    phone.register_calls = tuple(now - 60.0 * (request.register_calls - n) for n in range(request.register_calls))
     if request.deleted_seconds_ago is not None:
         phone.deleted_at = now - float(request.deleted_seconds_ago)
     waba.call_budget = request.waba_call_budget
@@ -207,7 +207,7 @@ def _extra_waba(tenant: Tenant, request: SignupRequest, business: Business, n: i
         name=f"{request.business_name} WhatsApp {n + 2}",
         business_id=business.id,
         created_at=tenant.clock.now(),
-        shared_with={request.app_id} if request.share_with_app else set(),
+        shared_with=(request.app_id,) if request.share_with_app else (),
         message_template_namespace=tenant.ids.uuid4().replace("-", "_"),
     )
     tenant.meta.wabas[waba.id] = waba
@@ -233,7 +233,7 @@ def _add_number(tenant: Tenant, waba: Waba, display: str | None, verified_name: 
         last_onboarded_time=tenant.clock.now() if coexistence else None,
     )
     tenant.meta.phone_numbers[phone.id] = phone
-    waba.phone_number_ids.insert(0, phone.id)
+    waba.phone_number_ids = (phone.id, *waba.phone_number_ids)
     return phone
 
 

@@ -51,20 +51,24 @@ def subscribe(
         if not verify_token:
             raise errors.missing_parameter("verify_token")
         verify_override(tenant, app_id, override_callback_uri, verify_token)
-        waba.subscription_overrides[app_id] = {
-            "override_callback_uri": override_callback_uri,
-            "verify_token": verify_token,
+        waba.subscription_overrides = {
+            **waba.subscription_overrides,
+            app_id: {"override_callback_uri": override_callback_uri, "verify_token": verify_token},
         }
         mine = [e for e in subscribed_app_entries(tenant.meta, waba) if e["whatsapp_business_api_data"]["id"] == app_id]
         return {"success": True, "data": mine}
     if app_id not in waba.subscribed_apps:
-        waba.subscribed_apps.append(app_id)
-    waba.subscription_overrides.pop(app_id, None)
+        waba.subscribed_apps = (*waba.subscribed_apps, app_id)
+    drop_override(waba, app_id)
     return {"success": True}
 
 
 def unsubscribe(waba: Waba, app_id: str) -> dict[str, Any]:
-    if app_id in waba.subscribed_apps:
-        waba.subscribed_apps.remove(app_id)
-    waba.subscription_overrides.pop(app_id, None)
+    waba.subscribed_apps = tuple(a for a in waba.subscribed_apps if a != app_id)
+    drop_override(waba, app_id)
     return {"success": True}
+
+
+def drop_override(waba: Waba, app_id: str) -> None:
+    if app_id in waba.subscription_overrides:
+        waba.subscription_overrides = {k: v for k, v in waba.subscription_overrides.items() if k != app_id}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import string
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -23,7 +24,6 @@ CODE_TTL_SECONDS = 30.0  # Meta: "The exchangeable token code has a time-to-live
 LONG_LIVED_SECONDS = 5_184_000  # fb_exchange_token and Facebook Login user tokens: 60 days
 MANAGEMENT, MESSAGING = "whatsapp_business_management", "whatsapp_business_messaging"
 MANAGE_EVENTS, BUSINESS = "whatsapp_business_manage_events", "business_management"
-WABA_SCOPES = (MANAGEMENT, MESSAGING, MANAGE_EVENTS)  # a target id under any of these is a granted WABA
 SCOPE_NAMINGS = ("current", "legacy")
 GRANTS = ("authorization_code", "client_credentials", "fb_exchange_token")
 
@@ -38,13 +38,14 @@ class AppToken:
 Caller = AccessToken | AppToken
 
 
-def granular_scopes(app: MetaApp, waba_ids: list[str], business_ids: list[str]) -> dict[str, list[str]]:
+def granular_scopes(app: MetaApp, waba_ids: Sequence[str], business_ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
     """The grants of an Embedded Signup token, named the way the app's Meta reports them."""
+    wabas = tuple(waba_ids)
     if app.scope_naming == "legacy":
-        return {MANAGEMENT: list(waba_ids), MESSAGING: list(waba_ids)}
+        return {MANAGEMENT: wabas, MESSAGING: wabas}
     # Meta since June 2026 (captured by chatwoot#14690): business_management and whatsapp_business_manage_events
     # in granular_scopes. Our choice: their target_ids are the businesses and the WABAs granted.
-    return {BUSINESS: list(business_ids), MANAGE_EVENTS: list(waba_ids)}
+    return {BUSINESS: tuple(business_ids), MANAGE_EVENTS: wabas}
 
 
 def scopes(app: MetaApp) -> list[str]:
@@ -55,7 +56,7 @@ def scopes(app: MetaApp) -> list[str]:
 
 def token_wabas(token: AccessToken) -> list[str]:
     """The WABAs granted to the token, in the order it was granted them (however its scopes are named)."""
-    return list(dict.fromkeys(w for scope in WABA_SCOPES for w in token.granular_scopes.get(scope, [])))
+    return list(token.waba_ids)
 
 
 class Tokens:
@@ -108,7 +109,7 @@ class Tokens:
 
     def _app_token(self, app: MetaApp) -> dict[str, Any]:
         value = f"{app.id}|{self.tenant.ids.text(string.ascii_letters + string.digits + '-_', 27)}"
-        token = AccessToken(value, app.id, "", "APP", {}, issued_at=self.now)
+        token = AccessToken(value, app.id, "", "APP", (), issued_at=self.now)
         self.meta.tokens[value] = token
         self.tenant.remember_credential(value)
         return {"access_token": value, "token_type": "bearer"}
@@ -124,7 +125,7 @@ class Tokens:
             problem.status = 400  # /oauth errors are all HTTP 400
             raise problem
         token = self.mint_token(app.id, [], user_id=subject.user_id, type="USER")
-        token.granular_scopes, token.business_ids = dict(subject.granular_scopes), list(subject.business_ids)
+        token.waba_ids, token.business_ids = subject.waba_ids, subject.business_ids
         return {"access_token": token.value, "token_type": "bearer", "expires_in": LONG_LIVED_SECONDS}
 
     def mint_system_user_token(self, app_id: str, waba_ids: list[str]) -> AccessToken:
@@ -134,16 +135,15 @@ class Tokens:
     def mint_token(
         self, app_id: str, waba_ids: list[str], user_id: str | None = None, type: str = "USER"
     ) -> AccessToken:
-        app = self.meta.apps[app_id]
-        businesses = list(dict.fromkeys(self.meta.wabas[w].business_id for w in waba_ids if w in self.meta.wabas))
+        businesses = tuple(dict.fromkeys(self.meta.wabas[w].business_id for w in waba_ids if w in self.meta.wabas))
         # Meta lists the newest WABA first for one WABA; for several, in no order it promises: a seeded shuffle.
-        ordered = self.tenant.ids.shuffled(waba_ids) if len(waba_ids) > 1 else list(waba_ids)
+        ordered = tuple(self.tenant.ids.shuffled(waba_ids)) if len(waba_ids) > 1 else tuple(waba_ids)
         token = AccessToken(
             value=self.tenant.ids.access_token(),
             app_id=app_id,
             user_id=user_id or self.meta.user_id,
             type=type,
-            granular_scopes=granular_scopes(app, ordered, businesses),
+            waba_ids=ordered,
             issued_at=self.now,
             expires_at=0.0 if type == "SYSTEM_USER" else self.now + LONG_LIVED_SECONDS,
             business_ids=businesses,

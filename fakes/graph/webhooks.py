@@ -33,6 +33,7 @@ from typing import Any
 from fakes.core.delivery import Delivery, RetryPolicy
 from fakes.core.world import MetaApp, PhoneNumber, Tenant
 
+from . import subscriptions
 from .app_subscriptions import WABA_OBJECT, subscribed_to
 
 VENDOR = "graph"
@@ -208,10 +209,8 @@ def partner_uninstalled(tenant: Tenant, app_id: str) -> list[Delivery]:
     made = notify(tenant, [account_update(tenant, w, "PARTNER_APP_UNINSTALLED", app_id) for w in shared])
     for waba_id in shared:
         waba = tenant.meta.wabas[waba_id]
-        waba.shared_with.discard(app_id)
-        if app_id in waba.subscribed_apps:
-            waba.subscribed_apps.remove(app_id)
-        waba.subscription_overrides.pop(app_id, None)
+        waba.shared_with = tuple(a for a in waba.shared_with if a != app_id)
+        subscriptions.unsubscribe(waba, app_id)
     app.installed = False
     return made
 

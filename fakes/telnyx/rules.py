@@ -52,16 +52,17 @@ class TelnyxRules:
                 return existing  # idempotent: a retry after a lost response must not fail or duplicate
             raise errors.duplicate_registration(waba_id)
         now = self.tenant.clock.now()
+        # The world's own id strings, not the request's copies: every record of this signup shares them.
         registration = Registration(
             id=self.tenant.ids.uuid7(now),
-            waba_id=waba_id,
-            phone_number_id=phone_number_id,
-            app_id=app_id,
+            waba_id=waba.id,
+            phone_number_id=phone.id,
+            app_id=app.id,
             customer_id=customer_id,
             created_at=now,
         )
         self.telnyx.registrations[registration.id] = registration
-        session = start_session(self.tenant, waba_id, phone_number_id, app_id, customer_id)
+        session = start_session(self.tenant, waba.id, phone.id, app.id, customer_id)
         registration.session_id = session.id
         return registration
 

@@ -101,31 +101,33 @@ def start_session(
         coexistence=bool(phone is not None and phone.is_on_biz_app),
         waiting_for_code=waiting_for_code,
     )
+    machine = _lifecycle(tenant)
     session.progress = lifecycle.start(
-        _lifecycle(tenant),
+        machine,
         session,
         now,
         fail_at=plan.fail_at,
-        fail_errors=list(plan.errors),
-        seconds=dict(plan.stage_seconds),
+        fail_errors=tuple(plan.errors),
+        seconds=dict(plan.stage_seconds) if plan.stage_seconds else lifecycle.NO_SECONDS,
     )
-    tenant.telnyx.sessions.add(session)
+    # A session visits the ticker when its stage ends (one that ended at once: on the next tick, to notify).
+    stage_ends = session.progress.due_at(machine)
+    due = None if waiting_for_code else (now if stage_ends is None else stage_ends)
+    tenant.telnyx.sessions.add(session, due)
     if not waiting_for_code:
         tenant.world.has_work(tenant.name)
     return session
 
 
 def advance_sessions(tenant: Tenant, now: float) -> float | None:
-    """The tenant's ticker: move every running session; queue `waba_added` for those that ended. Returns when
-    the next stage of any session ends (None: none is running)."""
+    """The tenant's ticker: move the sessions whose stage has ended; queue `waba_added` for those that ended.
+    Returns when the next stage of any session ends (None: none is running)."""
     machine = _lifecycle(tenant)
-    next_due: float | None = None
     with tenant.world.lock:
         book = tenant.telnyx.sessions
-        for session_id in list(book.running):
+        for session_id in book.pop_due(now):
             session = book.get(session_id)
             if session is None or session.waiting_for_code or session.notified:
-                book.running.pop(session_id, None)
                 continue
             before = session.progress.stage, session.progress.outcome
             lifecycle.advance(machine, session.progress, session, now)
@@ -133,13 +135,12 @@ def advance_sessions(tenant: Tenant, now: float) -> float | None:
                 session.updated_at = session.progress.entered_at
             if session.progress.done:
                 session.notified = True
-                book.running.pop(session_id, None)
                 send_waba_added(tenant, session)
                 continue
             due = session.progress.due_at(machine)
-            if due is not None and (next_due is None or due < next_due):
-                next_due = due
-    return next_due
+            if due is not None:
+                book.schedule(session_id, due)
+        return book.next_due()
 
 
 def get_session(tenant: Tenant, session_id: str) -> SignupSession:

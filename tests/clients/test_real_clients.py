@@ -118,7 +118,7 @@ def test_facebook_business_waba_adobject_fields_and_paging(graph):
     moved = meta.wabas.pop("390000000000009").phone_number_ids
     for phone_id in moved:
         meta.phone_numbers[phone_id].waba_id = signup["waba_id"]
-    meta.wabas[signup["waba_id"]].phone_number_ids.extend(moved)
+    meta.wabas[signup["waba_id"]].phone_number_ids += moved
     session = FacebookSession(APP_ID, APP_SECRET, token)
     session.GRAPH = graph["root"]
     _in_process(session.requests, graph)

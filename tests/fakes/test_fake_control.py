@@ -160,7 +160,7 @@ def test_seed_mints_what_it_is_not_given(fakes):
     assert app_id.isdigit() and waba_id.isdigit() and phone_id.isdigit()
     assert key.startswith("KEY")
     waba = fakes.h.world.tenant().meta.wabas[waba_id]
-    assert waba.phone_number_ids == [phone_id]
+    assert waba.phone_number_ids == (phone_id,)
     assert app_id in waba.shared_with
 
 

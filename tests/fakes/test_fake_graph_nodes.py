@@ -117,7 +117,7 @@ def test_paging_urls_keep_token_fields_and_limit(fakes):
     extra = fakes.h.world.tenant().meta.wabas.pop("390000000000001").phone_number_ids
     for phone_id in extra:
         fakes.h.world.tenant().meta.phone_numbers[phone_id].waba_id = waba.id
-    waba.phone_number_ids.extend(extra)
+    waba.phone_number_ids += extra
     params = {"access_token": token, "fields": "id,status", "limit": "1"}
     first = fakes.graph_get(f"/{V}/{waba.id}/phone_numbers", params=params).json()
     assert len(first["data"]) == 1 and "previous" not in first["paging"]

@@ -299,7 +299,7 @@ def test_expired_codes_and_tokens_are_pruned():
     start = world.clock.now()
     for i in range(100):
         tenant.meta.codes[f"c{i}"] = AuthCode(f"c{i}", "app", "user", [], issued_at=start)
-        tenant.meta.tokens[f"t{i}"] = AccessToken(f"t{i}", "app", "user", "USER", {}, start, expires_at=start + 10)
+        tenant.meta.tokens[f"t{i}"] = AccessToken(f"t{i}", "app", "user", "USER", (), start, expires_at=start + 10)
         tenant.remember_credential(f"t{i}")
     tenant.meta.codes["fresh"] = AuthCode("fresh", "app", "user", [], issued_at=start + 100)
     world.clock.advance(100)

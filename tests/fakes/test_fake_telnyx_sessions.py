@@ -73,11 +73,11 @@ def test_each_stage_does_its_part_on_meta_s_side(fakes):
     tenant = fakes.h.world.tenant("default")
     waba = tenant.meta.wabas[created["waba_id"]]
     phone = tenant.meta.phone_numbers[created["phone_number_id"]]
-    assert (phone.status, waba.subscribed_apps) == ("PENDING", [])
+    assert (phone.status, waba.subscribed_apps) == ("PENDING", ())
     fakes.advance(1)
-    assert waba.subscribed_apps == [tenant.telnyx.meta_app_id]
+    assert waba.subscribed_apps == (tenant.telnyx.meta_app_id,)
     fakes.advance(1)
-    assert waba.assigned_users == [tenant.telnyx.system_user_id]
+    assert waba.assigned_users == (tenant.telnyx.system_user_id,)
     fakes.advance(1)
     assert waba.credit_line_shared_with == "Telnyx"
     fakes.advance(1)
