@@ -7,6 +7,7 @@ armed faults. Rules live in `fakes/graph/` (by resource) and `fakes/telnyx/rules
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import threading
 from collections import OrderedDict
@@ -28,9 +29,10 @@ from .timekeeper import Ticker, Timekeeper
 
 T = TypeVar("T")
 # Expired codes and tokens are pruned once a tenant holds more than this many, so pruning costs O(1) per request
-# on average and a scenario's few expired grants keep their exact errors. Codes go oldest first, as soon as they
-# expire (they are issued in time order); tokens, which expire in no order, once their count has doubled.
+# on average and a scenario's few expired grants keep their exact errors. Codes go as soon as they expire (a heap
+# by expiry: CodeBook); tokens, most of which never expire, once their count has doubled.
 PRUNE_FLOOR = 64
+MAX_SHARED_SINGLES = 256  # one-id tuples a tenant shares between its records (Tenant.appended)
 
 DEFAULT_TENANT = "default"
 
@@ -174,6 +176,40 @@ class Registration:
     session_id: str = ""  # the signup session this registration started (fakes/telnyx/signup_sessions.py)
 
 
+class CodeBook(dict[str, AuthCode]):
+    """Authorization codes by value, with a heap of their expiry times, so the expired ones can go one by one
+    (`expired`) without scanning the live ones."""
+
+    def __init__(self, *args: Any) -> None:
+        self._expiry: list[tuple[float, str]] = []
+        super().__init__(*args)
+        for code in self.values():
+            heapq.heappush(self._expiry, (code.issued_at + code.ttl, code.value))
+
+    def __setitem__(self, key: str, value: AuthCode) -> None:
+        super().__setitem__(key, value)
+        heapq.heappush(self._expiry, (value.issued_at + value.ttl, key))
+
+    def clear(self) -> None:
+        super().clear()
+        self._expiry.clear()
+
+    def pop_expired(self, now: float) -> str | None:
+        """Remove and return one code that has expired by `now` (None: none has). A code whose time-to-live was
+        changed after it was stored is checked again, and put back if it still lives."""
+        while self._expiry and self._expiry[0][0] < now:
+            _, value = heapq.heappop(self._expiry)
+            code = self.get(value)
+            if code is None:
+                continue
+            ends = code.issued_at + code.ttl
+            if now > ends:
+                del self[value]
+                return value
+            heapq.heappush(self._expiry, (ends, value))
+        return None
+
+
 class RegistrationBook(dict[str, Registration]):
     """Registrations by Telnyx id in creation order, indexed by WABA: lookups and a page of the newest-first
     listing cost the same with 10 or 100,000 registrations."""
@@ -247,7 +283,7 @@ class MetaState:
     businesses: dict[str, Business] = field(default_factory=dict)
     wabas: dict[str, Waba] = field(default_factory=dict)
     phone_numbers: dict[str, PhoneNumber] = field(default_factory=dict)
-    codes: OrderedDict[str, AuthCode] = field(default_factory=OrderedDict)  # issue order: the oldest first
+    codes: CodeBook = field(default_factory=CodeBook)
     tokens: dict[str, AccessToken] = field(default_factory=dict)
     user_id: str = ""
     usage: dict[str, list[float]] = field(default_factory=dict)  # "app:<id>"/"waba:<id>" -> [window, calls]
@@ -293,6 +329,19 @@ class Tenant:
         self.scenario: dict[str, str] | None = None
         # Webhook deliveries to the partner and the delivery faults armed for them (fakes/core/delivery.py).
         self.outbox = Outbox()
+        self._singles: dict[str, tuple[str]] = {}  # see `appended`
+
+    def appended(self, items: tuple[str, ...], item: str) -> tuple[str, ...]:
+        """`items` with `item` at the end. Most of a WABA's id tuples hold one id that every WABA holds too (the
+        app it was shared with, Telnyx's app and system user): that one-id tuple is kept once per tenant."""
+        if items:
+            return (*items, item)
+        single = self._singles.get(item)
+        if single is None:
+            single = (item,)
+            if len(self._singles) < MAX_SHARED_SINGLES:
+                self._singles[item] = single
+        return single
 
     @property
     def clock(self) -> Clock:
@@ -308,11 +357,7 @@ class Tenant:
         if len(codes) > PRUNE_FLOOR:
             now = self.clock.now()
             with self.world.lock:
-                while len(codes) > PRUNE_FLOOR:
-                    value, code = next(iter(codes.items()))
-                    if now <= code.issued_at + code.ttl:
-                        break
-                    del codes[value]
+                while len(codes) > PRUNE_FLOOR and (value := codes.pop_expired(now)) is not None:
                     self._forget_credential(value)
         if len(self.meta.tokens) > self.prune_tokens_at:
             self.prune_expired()

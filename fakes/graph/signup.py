@@ -128,7 +128,7 @@ def complete_signup(tenant: Tenant, request: SignupRequest) -> SignupResult:
         name=f"{request.business_name} WhatsApp",
         business_id=business.id,
         created_at=now,
-        shared_with=(app.id,) if request.share_with_app else (),
+        shared_with=tenant.appended((), app.id) if request.share_with_app else (),
         message_template_namespace=tenant.ids.uuid4().replace("-", "_"),
     )
     meta.wabas[waba.id] = waba
@@ -207,7 +207,7 @@ def _extra_waba(tenant: Tenant, request: SignupRequest, business: Business, n: i
         name=f"{request.business_name} WhatsApp {n + 2}",
         business_id=business.id,
         created_at=tenant.clock.now(),
-        shared_with=(request.app_id,) if request.share_with_app else (),
+        shared_with=tenant.appended((), request.app_id) if request.share_with_app else (),
         message_template_namespace=tenant.ids.uuid4().replace("-", "_"),
     )
     tenant.meta.wabas[waba.id] = waba

@@ -58,7 +58,7 @@ def subscribe(
         mine = [e for e in subscribed_app_entries(tenant.meta, waba) if e["whatsapp_business_api_data"]["id"] == app_id]
         return {"success": True, "data": mine}
     if app_id not in waba.subscribed_apps:
-        waba.subscribed_apps = (*waba.subscribed_apps, app_id)
+        waba.subscribed_apps = tenant.appended(waba.subscribed_apps, app_id)
     drop_override(waba, app_id)
     return {"success": True}
 

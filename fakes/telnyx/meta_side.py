@@ -44,7 +44,7 @@ def subscribe_webhooks(tenant: Tenant, session: SignupSession) -> list[str] | No
     waba = tenant.meta.wabas[session.waba_id]
     app = _telnyx_app(tenant)
     if app.id not in waba.subscribed_apps:
-        waba.subscribed_apps = (*waba.subscribed_apps, app.id)
+        waba.subscribed_apps = tenant.appended(waba.subscribed_apps, app.id)
     return None
 
 
@@ -55,7 +55,7 @@ def assign_users(tenant: Tenant, session: SignupSession) -> list[str] | None:
     waba = tenant.meta.wabas[session.waba_id]
     _telnyx_app(tenant)
     if tenant.telnyx.system_user_id not in waba.assigned_users:
-        waba.assigned_users = (*waba.assigned_users, tenant.telnyx.system_user_id)
+        waba.assigned_users = tenant.appended(waba.assigned_users, tenant.telnyx.system_user_id)
     return None
 
 

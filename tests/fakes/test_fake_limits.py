@@ -309,6 +309,23 @@ def test_expired_codes_and_tokens_are_pruned():
     assert not any(value.startswith("t") for value in world.credentials)
 
 
+def test_codes_go_as_they_expire_even_behind_a_long_lived_one():
+    from fakes.core.world import PRUNE_FLOOR, AuthCode
+
+    world = World()
+    tenant = world.tenant()
+    start = world.clock.now()
+    tenant.meta.codes["long"] = AuthCode("long", "app", "user", [], issued_at=start, ttl=10_000)
+    for i in range(2 * PRUNE_FLOOR):
+        tenant.meta.codes[f"c{i}"] = AuthCode(f"c{i}", "app", "user", [], issued_at=start + i)
+    tenant.meta.codes["c0"].ttl = 10_000  # a code given more time after it was stored is kept
+    world.clock.advance(31 + 2 * PRUNE_FLOOR)
+    tenant.maybe_prune()
+    assert len(tenant.meta.codes) == PRUNE_FLOOR  # a scenario's own few codes keep their exact errors
+    assert {"long", "c0"} <= set(tenant.meta.codes)
+    assert f"c{2 * PRUNE_FLOOR - 1}" in tenant.meta.codes  # the newest expired ones are the last to go
+
+
 def test_registrations_are_indexed_and_paged_newest_first(fakes):
     from fakes.core.world import Registration
 

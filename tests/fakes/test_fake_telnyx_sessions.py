@@ -128,6 +128,31 @@ def test_stage_times_come_from_the_seed(mode, make_fakes):
     assert status(fakes, session_id)["state"] == "ASSIGNED_USERS"
 
 
+def test_sessions_move_in_the_order_their_stages_end_not_the_order_they_started(mode, make_fakes):
+    h = Harness(check_responses=True)
+    h.seed_demo()
+    h.seed({"telnyx": {"signup_sessions": {"stage_seconds": {"SUBSCRIBE_WEBHOOKS": 30}}}})
+    fakes = make_fakes(h)
+    _, slow = start(fakes)
+    h.seed({"telnyx": {"signup_sessions": {"stage_seconds": {"SUBSCRIBE_WEBHOOKS": 1}}}})
+    _, quick = start(fakes)
+    fakes.advance(1)
+    assert (status(fakes, slow)["state"], status(fakes, quick)["state"]) == ("SUBSCRIBE_WEBHOOKS", "ASSIGNED_USERS")
+    fakes.advance(29)
+    assert status(fakes, slow)["state"] == "ASSIGNED_USERS"
+
+
+def test_a_tick_visits_only_the_sessions_that_are_due():
+    from fakes.core.telnyx_state import SessionBook
+
+    book = SessionBook()
+    for n, due in enumerate([5.0, 1.0, 3.0, 1.0]):
+        book.schedule(f"s{n}", due)
+    assert book.pop_due(0.5) == []
+    assert book.pop_due(3.0) == ["s1", "s3", "s2"]  # by due time, then creation order
+    assert book.next_due() == 5.0
+
+
 def test_unknown_session_is_telnyx_s_404(fakes):
     response = fakes.tx("GET", "/whatsapp/signup/019b0000-0000-7000-8000-000000000000/status")
     assert response.status_code == 404 and response.json()["errors"][0]["code"] == "10005"
