@@ -9,10 +9,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jsonschema_rs
-import yaml
+
+if TYPE_CHECKING:
+    import yaml
 
 from fakes.core.errors import HarnessError
 from fakes.core.resources import scenarios_dir
@@ -30,6 +32,8 @@ class UnknownScenario(HarnessError):
 
 @dataclass(frozen=True)
 class Scenario:
+    """One catalogue entry: the world it starts from, the faults armed, how the signup goes, what is expected."""
+
     id: str
     title: str
     description: str
@@ -91,6 +95,8 @@ def _schema_validator(directory: Path) -> Any:
 
 def _to_python(node: yaml.Node, path: tuple[Any, ...], lines: dict[tuple[Any, ...], int]) -> Any:
     """Build plain Python from a composed YAML node, remembering the line of every value."""
+    import yaml
+
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         result = {}
@@ -106,6 +112,8 @@ def _to_python(node: yaml.Node, path: tuple[Any, ...], lines: dict[tuple[Any, ..
 
 
 def _parse(path: Path, text: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
+    import yaml  # here, not at import: `serve` without a scenario never parses one
+
     lines: dict[tuple[Any, ...], int] = {}
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)

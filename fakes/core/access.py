@@ -31,6 +31,8 @@ def new_admin_token() -> str:
 
 @dataclass
 class AccessPolicy:
+    """Who may use the control plane (the per-run admin token) and which Host names the fakes answer."""
+
     admin_token: str = field(default_factory=new_admin_token)
     allowed_hosts: set[str] = field(default_factory=set)  # beyond the loopback names, lower case, no port
     remote: bool = False  # bound beyond loopback: any IP literal is a fine Host, tenants need the token too

@@ -12,6 +12,7 @@ from .admin_spec import check, limit
 from .delivery import DeliveryFault
 from .errors import HarnessError
 from .faults import Fault
+from .kept_documents import load_document
 from .seeding import SeedError, parse_seed, seed_tenant
 from .world import DEFAULT_TENANT, World
 
@@ -20,7 +21,8 @@ DEMO_WORLD = Path(__file__).resolve().parents[1] / "data" / "demo_world.yaml"
 
 @cache
 def _demo_document() -> dict[str, Any]:
-    return parse_seed(DEMO_WORLD.read_bytes())  # parsed once: every test tenant and scenario starts from it
+    # Parsed once per process (every test tenant and scenario starts from it), and kept parsed between processes.
+    return load_document(DEMO_WORLD)
 
 
 class Control:

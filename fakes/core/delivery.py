@@ -81,6 +81,8 @@ class DeliveryFault:
 
 @dataclass
 class Attempt:
+    """One try of a delivery: when, to which URL, and what the partner answered."""
+
     number: int
     at: float
     url: str
@@ -103,6 +105,8 @@ class Attempt:
 
 @dataclass
 class Delivery:
+    """One webhook event on its way to a partner: its signed body, retry policy, faults and attempts."""
+
     id: str
     seq: int  # creation order within the world: the order deliveries to one target go out in
     tenant: str

@@ -26,6 +26,8 @@ Action = Callable[[object], list[str] | None]
 
 @dataclass(frozen=True)
 class Stage:
+    """One stage of a lifecycle: its name, how long it takes, and what it does when it ends."""
+
     name: str
     seconds: float  # how long the stage takes on the world's clock before its action runs
     action: Action | None = None
@@ -34,6 +36,8 @@ class Stage:
 
 @dataclass(frozen=True)
 class Lifecycle:
+    """The stages a resource goes through, in order, and the name reported once all are done."""
+
     name: str
     stages: Sequence[Stage]
     final: str  # the name reported once every stage is done

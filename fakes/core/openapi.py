@@ -5,18 +5,14 @@ and compiled to `jsonschema_rs` validators the first time the operation is asked
 a process serves a handful of operations), so a request check is a few microseconds. Violations are plain
 records; each vendor renders them as its own error (see `fakes/*/errors.py`).
 
-A spec document is YAML; parsing it is most of a start-up's cost (libyaml still builds every node in Python),
-so the parsed document is also kept as JSON in the user's cache directory, under the hash of the YAML bytes:
-the next process reads that instead (`load_document`). A document JSON cannot say exactly (integer keys,
-dates) is not kept, and an unwritable cache is no error.
+A spec document is YAML; parsing it is most of a start-up's cost, so the parsed document is kept as JSON by
+`fakes.core.kept_documents.load_document` and the next process reads that instead.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
-import os
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -26,6 +22,9 @@ from typing import Any
 import jsonschema_rs
 
 from . import limits
+from .kept_documents import CACHE_DIR_ENV, load_document
+
+__all__ = ["CACHE_DIR_ENV", "CompiledSpec", "load_document"]
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 JSON = "application/json"
@@ -78,6 +77,8 @@ class Violation:
 
 @dataclass
 class Parameter:
+    """One query or path parameter of an operation, with its compiled validator."""
+
     name: str
     location: str
     required: bool
@@ -101,12 +102,16 @@ class Parameter:
 
 @dataclass
 class ResponseSpec:
+    """What an operation may answer with one status: a body validator per media type, the headers it must carry."""
+
     media: dict[str, Any]  # media type -> validator
     required_headers: list[str]
 
 
 @dataclass
 class Operation:
+    """One operation of a spec, compiled: its parameters, request body, security and responses."""
+
     operation_id: str
     method: str
     path: str
@@ -133,57 +138,11 @@ class RequestParts:
 
 @dataclass(slots=True)
 class ValidatedRequest:
+    """A request checked against its operation: the violations found and the values read."""
+
     violations: list[Violation]
     query: dict[str, Any]
     body: Any = None
-
-
-CACHE_DIR_ENV = "SIGNUP_HARNESS_CACHE_DIR"  # where parsed spec documents are kept (default: the XDG cache)
-
-
-def load_document(path: Path) -> dict[str, Any]:
-    """A spec document: the parsed copy kept for these exact YAML bytes if there is one, else YAML (then kept)."""
-    data = path.read_bytes()
-    kept = _kept_copy(path, data)
-    if kept is not None:
-        try:
-            return json.loads(kept.read_bytes())  # type: ignore[no-any-return]
-        except (OSError, ValueError):
-            pass  # not there yet, or cut short: parse the YAML
-    import yaml  # only when a document is parsed: most starts read the kept copy
-
-    try:  # libyaml when present
-        from yaml import CSafeLoader as Loader
-    except ImportError:  # pragma: no cover - depends on how PyYAML was built
-        from yaml import SafeLoader as Loader  # type: ignore[assignment]
-    document: dict[str, Any] = yaml.load(data, Loader=Loader)  # noqa: S506 - a safe loader
-    if kept is not None:
-        _keep(kept, document)
-    return document
-
-
-def _kept_copy(path: Path, data: bytes) -> Path | None:
-    root = os.environ.get(CACHE_DIR_ENV) or os.environ.get("XDG_CACHE_HOME")
-    try:
-        base = Path(root) if root else Path.home() / ".cache"
-    except RuntimeError:  # no home directory: nothing is kept
-        return None
-    digest = hashlib.sha256(data).hexdigest()[:32]
-    return base / "signup-harness" / "specs" / f"{path.stem}-{digest}.json"
-
-
-def _keep(kept: Path, document: Any) -> None:
-    """Write the parsed document as JSON, only if JSON gives it back exactly; any failure is silent."""
-    try:
-        text = json.dumps(document, separators=(",", ":"))
-        if json.loads(text) != document:  # integer keys, tuples: JSON would change them
-            return
-        kept.parent.mkdir(parents=True, exist_ok=True)
-        partial = kept.with_name(f"{kept.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-        partial.write_text(text)
-        os.replace(partial, kept)  # whole or not at all, whoever writes it at the same time
-    except (OSError, TypeError, ValueError):  # unwritable, or values JSON cannot say (dates)
-        return
 
 
 def resolve(node: Any, root: dict[str, Any], seen: tuple[str, ...] = ()) -> Any:

@@ -28,6 +28,8 @@ DEFAULT_TIMEOUT_SECONDS = 5.0
 
 @dataclass
 class OutboundResult:
+    """What one outbound call to a partner got: its status and body, or why it got nothing."""
+
     status: int | None  # None: no HTTP answer (refused, timed out, target not allowed)
     body: bytes = b""
     error: str | None = None

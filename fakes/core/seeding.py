@@ -9,9 +9,8 @@ document are minted from the tenant's seeded id source; the summary returned nam
 from __future__ import annotations
 
 import math
+from functools import cache
 from typing import Any
-
-import yaml
 
 from .errors import HarnessError
 from .telnyx_state import SessionPlan
@@ -37,16 +36,22 @@ class SeedError(HarnessError):
     pass
 
 
-class _NoAliasLoader(yaml.SafeLoader):
-    """YAML without aliases: an anchor/alias pair is how a few hundred bytes expand to gigabytes."""
+@cache
+def _no_alias_loader() -> Any:
+    """A YAML loader without aliases: an anchor/alias pair is how a few hundred bytes expand to gigabytes.
+    (Built on first use: a start that reads no seed document never imports yaml.)"""
+    import yaml
 
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.composer.ComposerError(
-                None, None, "aliases (*name) are not accepted in a seed", event.start_mark
-            )
-        return super().compose_node(parent, index)
+    class NoAliasLoader(yaml.SafeLoader):
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.check_event(yaml.AliasEvent):
+                event = self.peek_event()
+                raise yaml.composer.ComposerError(
+                    None, None, "aliases (*name) are not accepted in a seed", event.start_mark
+                )
+            return super().compose_node(parent, index)
+
+    return NoAliasLoader
 
 
 def load_yaml(data: str | bytes, what: str = "the seed") -> Any:
@@ -54,8 +59,10 @@ def load_yaml(data: str | bytes, what: str = "the seed") -> Any:
     size = len(data.encode() if isinstance(data, str) else data)
     if size > MAX_SEED_BYTES:
         raise ValueError(f"{what} is {size} bytes; the limit is {MAX_SEED_BYTES}")
+    import yaml
+
     try:
-        document = yaml.load(data, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
+        document = yaml.load(data, Loader=_no_alias_loader())  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         raise ValueError(f"{what} is not valid JSON or YAML: {exc}") from exc
     _check_json_like(document, "", 0, what)

@@ -57,6 +57,8 @@ class AppSubscription:
 
 @dataclass
 class MetaApp:
+    """A Meta app: its secret, settings, App Review refusals and webhook subscriptions."""
+
     id: str
     secret: str
     name: str = "Tech Provider App"
@@ -75,12 +77,16 @@ class MetaApp:
 
 @dataclass(slots=True)
 class Business:
+    """A customer's business portfolio on Meta."""
+
     id: str
     name: str
 
 
 @dataclass(slots=True)
 class PhoneNumber:
+    """A WABA's phone number: its Cloud API state, two-step PIN and register history."""
+
     id: str
     waba_id: str
     e164: str
@@ -106,6 +112,8 @@ class PhoneNumber:
 
 @dataclass(slots=True)
 class Waba:
+    """A WhatsApp Business Account: who it is shared with, its subscribed apps, numbers and credit line."""
+
     id: str
     name: str
     business_id: str
@@ -142,6 +150,8 @@ class AuthCode:
 
 @dataclass(slots=True)
 class AccessToken:
+    """A Graph access token (user, system user or app) and what it was granted."""
+
     value: str
     app_id: str
     user_id: str
@@ -158,6 +168,8 @@ class AccessToken:
 
 @dataclass
 class TelnyxApiKey:
+    """A Telnyx API key of the account."""
+
     value: str
     status: str = "active"  # "active" | "revoked"
 
@@ -279,6 +291,8 @@ class NewestFirst(Sequence[T]):
 
 @dataclass
 class MetaState:
+    """Meta's side of one tenant: apps, businesses, WABAs, numbers, codes, tokens and call counts."""
+
     apps: dict[str, MetaApp] = field(default_factory=dict)
     businesses: dict[str, Business] = field(default_factory=dict)
     wabas: dict[str, Waba] = field(default_factory=dict)
@@ -291,6 +305,8 @@ class MetaState:
 
 @dataclass
 class TelnyxState:
+    """Telnyx's side of one tenant: API keys, registrations, signup sessions and hosted signups."""
+
     api_keys: dict[str, TelnyxApiKey] = field(default_factory=dict)
     registrations: RegistrationBook = field(default_factory=RegistrationBook)  # by Telnyx id, creation order
     user_id: str = ""

@@ -99,3 +99,23 @@ def test_the_webhook_public_key_without_cryptography_is_the_signing_keys() -> No
 
     _private_key(harness.world)  # the signing key, from cryptography
     assert harness.telnyx_public_key == printed
+
+
+def test_the_demo_world_is_kept_parsed_and_a_start_without_seed_documents_never_imports_yaml(cache_dir: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from fakes.core.control import DEMO_WORLD
+
+    start = (
+        "import sys; from fakes.harness import Harness; import harness.serve; h = Harness(); seeded = h.seed_demo();"
+        "print(len(seeded['apps']), 'yaml' in sys.modules)"
+    )
+    env = {**os.environ, openapi.CACHE_DIR_ENV: str(cache_dir)}
+    runs = [subprocess.run([sys.executable, "-c", start], capture_output=True, text=True, env=env) for _ in range(2)]
+    assert [run.returncode for run in runs] == [0, 0], runs[0].stderr
+    first, second = (run.stdout.split() for run in runs)
+    assert first[0] == second[0] != "0"  # the same demo world both times
+    assert second[1] == "False"  # read back from the kept copy: no YAML parser loaded
+    assert list((cache_dir / "signup-harness" / "specs").glob(f"{DEMO_WORLD.stem}-*.json"))
