@@ -1,33 +1,44 @@
-"""The shared state of both vendors, partitioned by tenant. Plain dataclasses: no Flask, no HTTP.
+"""The shared state of both vendors, partitioned by tenant. Plain data: no Flask, no HTTP.
 
 A `World` is the whole simulated universe of one harness; each `Tenant` is an independent copy of Meta's and
 Telnyx's state (apps, WABAs, numbers, codes, tokens, API keys, registrations) with its own seeded id source and
-armed faults. Rules live in `fakes/graph/` (by resource) and `fakes/telnyx/rules.py`; this module only holds data.
+armed faults. The records are in `records.py`, the collections that stay fast at any size in `books.py` (both
+also importable from here, as they always were). Rules live in `fakes/graph/` (by resource) and
+`fakes/telnyx/rules.py`; this module only holds data.
 """
 
 from __future__ import annotations
 
-import heapq
-import itertools
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar, overload
+from typing import Any
 
 from . import limits
 from .access import AccessPolicy
+from .books import CodeBook, NewestFirst, RegistrationBook  # noqa: F401
 from .clock import Clock, ManualClock
 from .delivery import DeliveryEngine, Outbox
 from .faults import FaultBook
-from .frozen import EMPTY
 from .ids import IdSource
 from .journal import Journal
 from .outbound import Outbound
+from .records import (  # noqa: F401
+    NO_OVERRIDES,
+    AccessToken,
+    AppSubscription,
+    AuthCode,
+    Business,
+    MetaApp,
+    PhoneNumber,
+    Registration,
+    TelnyxApiKey,
+    Waba,
+)
 from .telnyx_state import HostedSignup, SessionBook, SessionPlan, UserData
 from .timekeeper import Ticker, Timekeeper
 
-T = TypeVar("T")
 # Expired codes and tokens are pruned once a tenant holds more than this many, so pruning costs O(1) per request
 # on average and a scenario's few expired grants keep their exact errors. Codes go as soon as they expire (a heap
 # by expiry: CodeBook); tokens, most of which never expire, once their count has doubled.
@@ -35,258 +46,6 @@ PRUNE_FLOOR = 64
 MAX_SHARED_SINGLES = 256  # one-id tuples a tenant shares between its records (Tenant.appended)
 
 DEFAULT_TENANT = "default"
-
-# The records every signup adds (business, WABA, number, code, token, registration) are slotted dataclasses,
-# and their small collections are tuples (the empty one is shared) or a shared empty mapping, replaced whole on
-# change: a signup then leaves about half the memory it did (the soak figure, bench/README.md).
-NO_OVERRIDES: Mapping[str, dict[str, str]] = EMPTY
-
-
-@dataclass
-class AppSubscription:
-    """One object of an app's webhook subscriptions (`POST /{app-id}/subscriptions`): where Meta sends that
-    object's fields, and the verify token Meta echoes in its verification request (kept, never shown)."""
-
-    object: str
-    callback_url: str
-    verify_token: str
-    fields: dict[str, str] = field(default_factory=dict)  # field name -> Graph version it was subscribed with
-    include_values: bool = True
-    active: bool = True
-
-
-@dataclass
-class MetaApp:
-    """A Meta app: its secret, settings, App Review refusals and webhook subscriptions."""
-
-    id: str
-    secret: str
-    name: str = "Tech Provider App"
-    mode: str = "live"  # "live" | "development"
-    linked_to_telnyx: bool = True
-    config_ids: list[str] = field(default_factory=list)
-    scope_naming: str = "current"  # "current" (Meta since June 2026) | "legacy": how debug_token names scopes
-    appsecret_proof_required: bool = False  # the app's "Require App Secret" setting
-    denied_permissions: list[str] = field(default_factory=list)  # refused by App Review: calls needing one get 10
-    call_budget: int = 0  # calls per hour before code 4 (0: fakes.graph.limits.DEFAULT_APP_BUDGET)
-    installed: bool = True  # False once the customer removed the app: its tokens get 190/458
-    webhooks: dict[str, AppSubscription] = field(default_factory=dict)  # by object (whatsapp_business_account...)
-    # Seconds between webhook attempts for this app (None: fakes.graph.webhooks.DEFAULT_RETRY_SECONDS)
-    webhook_retry_seconds: tuple[float, ...] | None = None
-
-
-@dataclass(slots=True)
-class Business:
-    """A customer's business portfolio on Meta."""
-
-    id: str
-    name: str
-
-
-@dataclass(slots=True)
-class PhoneNumber:
-    """A WABA's phone number: its Cloud API state, two-step PIN and register history."""
-
-    id: str
-    waba_id: str
-    e164: str
-    display_phone_number: str
-    verified_name: str
-    code_verification_status: str = "VERIFIED"
-    quality_rating: str = "GREEN"
-    platform_type: str = "CLOUD_API"
-    status: str = "CONNECTED"
-    registered: bool = False
-    pin: str | None = None  # two-step verification PIN (set by the first /register or POST /{phone} with pin)
-    is_on_biz_app: bool = False  # a coexistence number, also in the WhatsApp Business app
-    account_mode: str = "LIVE"  # LIVE | SANDBOX
-    name_status: str = "APPROVED"
-    needs_reverification: bool = False  # Meta wants the number verified again before it registers (133006)
-    deleted_at: float | None = None  # recently deleted: registering is refused for a while (133015)
-    data_localization_region: str | None = None
-    last_onboarded_time: float | None = None
-    # Bounded histories the register rules read (timestamps): PIN failures and register/deregister calls.
-    pin_failures: tuple[float, ...] = ()
-    register_calls: tuple[float, ...] = ()
-
-
-@dataclass(slots=True)
-class Waba:
-    """A WhatsApp Business Account: who it is shared with, its subscribed apps, numbers and credit line."""
-
-    id: str
-    name: str
-    business_id: str
-    created_at: float
-    shared_with: tuple[str, ...] = ()  # app ids the customer shared this WABA with
-    currency: str = "USD"
-    timezone_id: str = "1"
-    message_template_namespace: str = ""
-    account_review_status: str = "APPROVED"
-    business_verification_status: str = "verified"
-    country: str = "US"
-    subscribed_apps: tuple[str, ...] = ()
-    # app id -> {"override_callback_uri", "verify_token"} for subscriptions that override the app's callback
-    subscription_overrides: Mapping[str, dict[str, str]] = field(default_factory=lambda: NO_OVERRIDES)
-    phone_number_ids: tuple[str, ...] = ()  # newest first
-    call_budget: int = 0  # calls per hour on this WABA's edges before 80008 (0: limits.DEFAULT_WABA_BUDGET)
-    assigned_users: tuple[str, ...] = ()  # system users given access (Telnyx's, by its session)
-    credit_line_shared_with: str | None = None  # who pays for messages: Telnyx once its session shared its line
-
-
-@dataclass(slots=True)
-class AuthCode:
-    """A single-use Embedded Signup authorization code (Meta: 30 s time-to-live)."""
-
-    value: str
-    app_id: str
-    user_id: str
-    waba_ids: list[str]
-    issued_at: float
-    ttl: float = 30.0
-    redirect_uri: str | None = None
-    used_at: float | None = None
-
-
-@dataclass(slots=True)
-class AccessToken:
-    """A Graph access token (user, system user or app) and what it was granted."""
-
-    value: str
-    app_id: str
-    user_id: str
-    type: str  # USER | SYSTEM_USER | APP
-    # The WABAs granted, in the order debug_token's granular_scopes lists them (fakes/graph/tokens.py names the
-    # scopes the way the app's Meta does, from these and `business_ids`).
-    waba_ids: tuple[str, ...]
-    issued_at: float
-    expires_at: float = 0.0  # 0 = never
-    valid: bool = True
-    invalid_subcode: int | None = None  # why it stopped being valid: 458 app removed, 460 password, 467 session
-    business_ids: tuple[str, ...] = ()  # businesses granted (business_management)
-
-
-@dataclass
-class TelnyxApiKey:
-    """A Telnyx API key of the account."""
-
-    value: str
-    status: str = "active"  # "active" | "revoked"
-
-
-@dataclass(slots=True)
-class Registration:
-    """A WABA registered with Telnyx through the tech_provider endpoint."""
-
-    id: str  # Telnyx UUID
-    waba_id: str
-    phone_number_id: str
-    app_id: str
-    customer_id: str | None
-    created_at: float
-    status: str = "registered"
-    session_id: str = ""  # the signup session this registration started (fakes/telnyx/signup_sessions.py)
-
-
-class CodeBook(dict[str, AuthCode]):
-    """Authorization codes by value, with a heap of their expiry times, so the expired ones can go one by one
-    (`expired`) without scanning the live ones."""
-
-    def __init__(self, *args: Any) -> None:
-        self._expiry: list[tuple[float, str]] = []
-        super().__init__(*args)
-        for code in self.values():
-            heapq.heappush(self._expiry, (code.issued_at + code.ttl, code.value))
-
-    def __setitem__(self, key: str, value: AuthCode) -> None:
-        super().__setitem__(key, value)
-        heapq.heappush(self._expiry, (value.issued_at + value.ttl, key))
-
-    def clear(self) -> None:
-        super().clear()
-        self._expiry.clear()
-
-    def pop_expired(self, now: float) -> str | None:
-        """Remove and return one code that has expired by `now` (None: none has). A code whose time-to-live was
-        changed after it was stored is checked again, and put back if it still lives."""
-        while self._expiry and self._expiry[0][0] < now:
-            _, value = heapq.heappop(self._expiry)
-            code = self.get(value)
-            if code is None:
-                continue
-            ends = code.issued_at + code.ttl
-            if now > ends:
-                del self[value]
-                return value
-            heapq.heappush(self._expiry, (ends, value))
-        return None
-
-
-class RegistrationBook(dict[str, Registration]):
-    """Registrations by Telnyx id in creation order, indexed by WABA: lookups and a page of the newest-first
-    listing cost the same with 10 or 100,000 registrations."""
-
-    def __init__(self, *args: Any) -> None:
-        self.by_waba: dict[str, str] = {}
-        super().__init__(*args)
-        self.by_waba.update((r.waba_id, r.id) for r in self.values())
-
-    def __setitem__(self, key: str, value: Registration) -> None:
-        super().__setitem__(key, value)
-        self.by_waba[value.waba_id] = key
-
-    def __delitem__(self, key: str) -> None:
-        registration = self[key]
-        super().__delitem__(key)
-        if self.by_waba.get(registration.waba_id) == key:
-            del self.by_waba[registration.waba_id]
-
-    def pop(self, key: str, *default: Any) -> Any:  # type: ignore[override]
-        if key in self:
-            registration = self[key]
-            del self[key]
-            return registration
-        return default[0] if default else super().pop(key)
-
-    def clear(self) -> None:
-        super().clear()
-        self.by_waba.clear()
-
-    def for_waba(self, waba_id: str) -> Registration | None:
-        found = self.by_waba.get(waba_id)
-        return self[found] if found is not None else None
-
-    def newest_first(self, build: Callable[[Registration], T]) -> NewestFirst[T]:
-        """The registrations newest first (creation order: the world's clock never runs back), built lazily."""
-        return NewestFirst(self, build)
-
-
-class NewestFirst(Sequence[T]):
-    """A read-only view that builds only the items a page slices out of it."""
-
-    def __init__(self, book: RegistrationBook, build: Callable[[Registration], T]) -> None:
-        self.book, self.build = book, build
-
-    def __len__(self) -> int:
-        return len(self.book)
-
-    @overload
-    def __getitem__(self, index: int) -> T: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[T]: ...
-    def __getitem__(self, index: int | slice) -> T | list[T]:
-        if isinstance(index, slice):
-            start, stop, step = index.indices(len(self.book))
-            picked = itertools.islice(reversed(self.book.values()), start, stop, step)
-            return [self.build(r) for r in picked]
-        if index < 0:
-            index += len(self.book)
-        if not 0 <= index < len(self.book):
-            raise IndexError(index)
-        return self.build(next(itertools.islice(reversed(self.book.values()), index, None)))
-
-    def __iter__(self) -> Iterator[T]:
-        return (self.build(r) for r in reversed(self.book.values()))
 
 
 @dataclass
