@@ -4,7 +4,8 @@
   of a run does not give its token), the Host names every port accepts, and whether the harness is exposed
   beyond loopback (`--allow-remote`: then every control operation but the public ones needs the token).
 - `HostGuard`: WSGI middleware on every port refusing a `Host` that is not a loopback name or a configured host
-  (DNS rebinding: a page on attacker.example resolving to 127.0.0.1 sends `Host: attacker.example`).
+  (DNS rebinding: a page on attacker.example resolving to 127.0.0.1 sends `Host: attacker.example`);
+  `KnownHostGuard`, the same remembering its answer per Host value (the guard in front of a vendor port).
 - `cross_origin_problem`: why a browser request comes from another origin (the control plane and the popup's
   `/__sdk/complete` answer only their own origin), or None.
 """
@@ -116,3 +117,25 @@ class HostGuard:
             )
             return refusal(start_response, "403 Forbidden", message, "HostRefused")
         return self.wsgi_app(environ, start_response)
+
+
+class KnownHostGuard(HostGuard):
+    """HostGuard that remembers its answer per Host value (a port sees one or two): the policy's own check
+    parses the name and tries it as an IP address on every request. Asked again when the policy changes."""
+
+    def __init__(self, wsgi_app: Any, policy: Any) -> None:
+        super().__init__(wsgi_app, policy)
+        self._allowed: dict[tuple[str | None, int, bool], bool] = {}
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        policy = self.policy
+        key = (environ.get("HTTP_HOST"), len(policy.allowed_hosts), policy.remote)
+        allowed = self._allowed.get(key)
+        if allowed is None:
+            allowed = policy.host_allowed(key[0])
+            if len(self._allowed) >= 256:  # Host is the client's to choose: keep few
+                self._allowed.clear()
+            self._allowed[key] = allowed
+        if allowed:
+            return self.wsgi_app(environ, start_response)
+        return super().__call__(environ, start_response)  # the refusal, as HostGuard words it
