@@ -28,12 +28,9 @@ from typing import Any
 
 from . import limits
 from .redaction import redact_text
+from .wsgi_environ import BODY, DROPPED, HEAD_CHECKED, HEADERS, LIMIT  # the environ keys the pipeline shares
 
-LIMIT = "harness.limit"  # environ key: (status, reason) of a request past a limit; the app answers it
-BODY = "harness.body"  # environ key: the request body, already read
-DROPPED = "harness.dropped"  # environ key set by the app: close the connection without an answer
-HEAD_CHECKED = "harness.head_checked"  # environ key: the header limits are checked here (the pipeline skips them)
-HEADERS = "harness.headers"  # environ key: the headers as the pipeline reads them (lower-cased names)
+__all__ = ["BODY", "DROPPED", "HEAD_CHECKED", "HEADERS", "LIMIT", "RsgiBridge", "ServedPort", "serve_wsgi"]
 
 log = logging.getLogger("fakes.server")
 
