@@ -142,17 +142,17 @@ class Tenant:
 
         A pruned code then answers as an unknown one; see docs/limits.md."""
         now = self.clock.now()
+        pruned = 0
         with self.world.lock:
-            codes = [c.value for c in self.meta.codes.values() if now > c.issued_at + c.ttl]
+            while (code := self.meta.codes.pop_expired(now)) is not None:  # through the expiry heap, not a scan
+                self._forget_credential(code)
+                pruned += 1
             tokens = [t.value for t in self.meta.tokens.values() if t.expires_at and now >= t.expires_at]
-            for value in codes:
-                del self.meta.codes[value]
-                self._forget_credential(value)
             for value in tokens:
                 del self.meta.tokens[value]
                 self._forget_credential(value)
             self.prune_tokens_at = max(PRUNE_FLOOR, 2 * len(self.meta.tokens))
-        return len(codes) + len(tokens)
+        return pruned + len(tokens)
 
     def _forget_credential(self, value: str) -> None:
         if self.world.credentials.get(value) == self.name:

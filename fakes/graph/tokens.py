@@ -38,14 +38,13 @@ class AppToken:
 Caller = AccessToken | AppToken
 
 
-def granular_scopes(app: MetaApp, waba_ids: Sequence[str], business_ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
-    """The grants of an Embedded Signup token, named the way the app's Meta reports them."""
-    wabas = tuple(waba_ids)
+def granular_scopes(app: MetaApp, waba_ids: Sequence[str], business_ids: Sequence[str]) -> dict[str, list[str]]:
+    """The grants of an Embedded Signup token, named the way the app's Meta reports them (debug_token)."""
     if app.scope_naming == "legacy":
-        return {MANAGEMENT: wabas, MESSAGING: wabas}
+        return {MANAGEMENT: list(waba_ids), MESSAGING: list(waba_ids)}
     # Meta since June 2026 (captured by chatwoot#14690): business_management and whatsapp_business_manage_events
     # in granular_scopes. Our choice: their target_ids are the businesses and the WABAs granted.
-    return {BUSINESS: tuple(business_ids), MANAGE_EVENTS: wabas}
+    return {BUSINESS: list(business_ids), MANAGE_EVENTS: list(waba_ids)}
 
 
 def scopes(app: MetaApp) -> list[str]:
