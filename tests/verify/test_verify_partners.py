@@ -186,7 +186,7 @@ def test_the_handed_over_environment(
     not_opened = seen["fb-login-dialog-not-opened"]
     assert not_opened["SIGNUP_CODE"] == "" and not_opened["SIGNUP_EVENT"] == ""
     assert seen["redirect-uri-mismatch"]["SIGNUP_REDIRECT_URI"] == "https://portal.example.com/whatsapp/callback"
-    assert seen["telnyx-timeout"]["SIGNUP_TIMEOUT"] == "0.25"
+    assert seen["telnyx-timeout"]["SIGNUP_TIMEOUT"] == "0.5"
 
 
 def test_the_reference_client_passes_as_a_partner(verify: Callable[..., Any]) -> None:
