@@ -45,7 +45,7 @@ EXAMPLE_TOKEN = "EAAGm0PX4ZCpsBO3qT8ZBvLw2mN7cR5kY1hJ9dF6gS4aE0uI"
 EXAMPLE_WABA = "104996122399160"
 EXAMPLE_PHONE = "113362588047543"
 EXAMPLE_TELNYX_WABA_ID = "019c1ff0-5c30-7f36-8436-730b1d0b0e56"
-# Fields of the Graph nodes with a `fields` parameter (fakes/graph/nodes.py; getNode is aimed at the example
+# Fields of the Graph nodes with a `fields` parameter (fakes/graph/node_fields.py; getNode is aimed at the example
 # WABA), id last, as clients rarely ask it.
 NODE_FIELDS = {
     "getNode": (

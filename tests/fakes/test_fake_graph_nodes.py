@@ -1,4 +1,5 @@
-"""Graph nodes by type, Meta's field sets, nested projection, paging URLs and filtering (fakes/graph/nodes.py)."""
+"""Graph nodes by type, Meta's field sets, nested projection, paging URLs and filtering (fakes/graph/nodes.py,
+node_bodies.py, node_fields.py, phone_numbers_edge.py)."""
 
 from __future__ import annotations
 
