@@ -16,9 +16,9 @@
      ├── WabaNotFound               Telnyx 422 10017 /waba_id, Graph 100/33 on the WABA
      ├── PhoneNumberNotInWaba       Telnyx 422 10017 /phone_number_id
      ├── RegistrationConflict       Telnyx 409 10012
- ├── SignupSessionFailed        Telnyx's signup session ended FAILURE (vendor_code: the stage; subcode: Meta's)
- ├── SignupSessionTimedOut      the session was still PENDING when the client's wait budget ran out
- ├── HostedSignupExpired        Telnyx 422 10015: the hosted signup link expired
+     ├── SignupSessionFailed        Telnyx's signup session ended FAILURE (vendor_code: the stage; subcode: Meta's)
+     ├── SignupSessionTimedOut      the session was still PENDING when the client's wait budget ran out
+     ├── HostedSignupExpired        Telnyx 422 10015: the hosted signup link expired
      ├── RequestValidationFailed    Telnyx 400/415/422 (other codes), Graph 100 (other)
      ├── RateLimited                HTTP 429 after retries, Graph 4 / 80007 (and 17, 32, 613)
      ├── VendorUnavailable          5xx or connection failures, after retries
