@@ -38,7 +38,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from fakes.core.pipeline import DROPPED
+from fakes.core.wsgi_environ import DROPPED, TENANT_ENVIRON_KEY
 
 from .ca import LocalCA
 
@@ -184,8 +184,8 @@ class InterceptProxy:
         if host is None:
             return self._not_tunnelled(environ, start_response)
         tenant = environ.get(ENV_TENANT)
-        if tenant and "HTTP_X_HARNESS_TENANT" not in environ:
-            environ["HTTP_X_HARNESS_TENANT"] = tenant
+        if tenant and TENANT_ENVIRON_KEY not in environ:
+            environ[TENANT_ENVIRON_KEY] = tenant
         result = self.apps[VENDOR_HOSTS[host]](environ, start_response)
         if environ.get(DROPPED):  # a dropped-connection fault: the client sees the tunnel close, unanswered
             with contextlib.suppress(OSError):

@@ -17,7 +17,8 @@ import requests
 from fakes.core.clock import LiveClock
 from fakes.harness import Harness, Server
 from harness.arming import enable_scenario_arming
-from harness.demo import PortalServer, quiet_secrets_in_request_logs, start_demo
+from harness.demo import quiet_secrets_in_request_logs
+from harness.demo_portal import PortalServer, start_demo
 
 pytestmark = pytest.mark.browser
 
