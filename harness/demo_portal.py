@@ -6,16 +6,20 @@ from the wheel's bundled copy (fakes/_bundled/examples/portal) or else from the 
 and `start_demo` serves the fakes and the portal, then `wire_webhooks` points both vendors' webhooks at it: the
 default tenant's Telnyx `user_data.webhook_url` at its /webhooks/telnyx (PATCH /v2/whatsapp/user_data) and the
 app's subscription at its /webhooks/meta (POST /{app-id}/subscriptions with the app token, which makes the Graph
-fake send Meta's challenge to the portal).
+fake send Meta's challenge to the portal). Arming a scenario on the default tenant resets it, so the demo wires
+it again after each arming (`rewire_after_arming`), in-process: the arming runs on the fakes' own loop thread.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import logging
 import secrets
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import requests
 from flask import Flask
@@ -23,6 +27,8 @@ from flask import Flask
 import fakes
 from fakes.core.access import AccessPolicy, HostGuard
 from fakes.core.server import serve_wsgi
+from fakes.core.world import DEFAULT_TENANT
+from fakes.core.wsgi_environ import TENANT_HEADER
 from fakes.harness import DEFAULT_GRAPH_PORT, DEFAULT_TELNYX_PORT, Harness, Server, wait_ready
 from harness.arming import TELNYX_KEY
 
@@ -31,6 +37,8 @@ DEFAULT_PORTAL_PORT = 8030
 PORTAL_MODULE = "signup_harness_example_portal"
 _FAKES_DIR = Path(fakes.__file__).resolve().parent
 WIRING_TIMEOUT = 10.0
+
+log = logging.getLogger("harness.demo")
 
 
 def portal_dir() -> Path:
@@ -104,7 +112,9 @@ def start_demo(
     revoked_key: bool = False,
 ) -> tuple[Server, PortalServer]:
     """Serve the fakes and the portal (over the harness's default tenant), wait until both answer, then point
-    both vendors' webhooks at the portal (`wire_webhooks`)."""
+    both vendors' webhooks at the portal (`wire_webhooks`), and again after each arming of the default tenant
+    (`rewire_after_arming`: arming resets the tenant, which forgets the wiring). Arm through the catalogue
+    (`enable_scenario_arming`) before this, as `run_demo` does, for the re-wiring to follow the arming."""
     fakes_server = harness.serve(HOST, graph_port=graph_port, telnyx_port=telnyx_port)
     verify_token = secrets.token_urlsafe(16)
     try:
@@ -120,42 +130,85 @@ def start_demo(
     except BaseException:
         fakes_server.stop()
         raise
+
+    def wire() -> None:
+        portal.webhook_problems = wire_webhooks(harness, portal.url, verify_token)
+
     try:
         wait_ready(portal.url + "healthz")
-        portal.webhook_problems = wire_webhooks(harness, fakes_server, portal.url, verify_token)
+        wire()
     except BaseException:
         portal.stop()
         fakes_server.stop()
         raise
+    rewire_after_arming(harness, wire)
     return fakes_server, portal
 
 
-def wire_webhooks(harness: Harness, fakes_server: Server, portal_url: str, verify_token: str) -> list[str]:
+def wire_webhooks(harness: Harness, portal_url: str, verify_token: str) -> list[str]:
     """Point the default tenant's webhooks at the portal, through the vendors' own APIs: Telnyx's `user_data`
     (with an active API key) and the app's Meta subscription (with its app token; the Graph fake sends Meta's
     challenge to the portal first). Returns what could not be wired (an armed scenario may refuse a call): the
-    portal then learns the outcome by polling Telnyx's status."""
+    portal then learns the outcome by polling Telnyx's status.
+
+    The calls go in-process (`Harness.session()`: the same pipeline, journalled like any call), never to the
+    fakes' own ports: re-wiring runs inside an arming request, on the loop thread that serves those ports."""
     settings = demo_portal_settings(harness)
+    calls: list[tuple[str, str, str, dict[str, Any]]] = [
+        (
+            "Telnyx user_data",
+            "PATCH",
+            f"{harness.telnyx_url}/whatsapp/user_data",
+            {
+                "json": {"webhook_url": f"{portal_url}webhooks/telnyx"},
+                "headers": {"Authorization": f"Bearer {settings['telnyx_api_key']}"},
+            },
+        ),
+        (
+            "Meta app subscription",
+            "POST",
+            f"{harness.graph_url}/v19.0/{settings['app_id']}/subscriptions",
+            {
+                "data": {
+                    "object": "whatsapp_business_account",
+                    "callback_url": f"{portal_url}webhooks/meta",
+                    "fields": "account_update",
+                    "verify_token": verify_token,
+                    "access_token": f"{settings['app_id']}|{settings['app_secret']}",
+                }
+            },
+        ),
+    ]
     problems: list[str] = []
-    telnyx = requests.patch(
-        f"{fakes_server.telnyx_url}/whatsapp/user_data",
-        json={"webhook_url": f"{portal_url}webhooks/telnyx"},
-        headers={"Authorization": f"Bearer {settings['telnyx_api_key']}"},
-        timeout=WIRING_TIMEOUT,
-    )
-    if not telnyx.ok:
-        problems.append(f"Telnyx user_data: HTTP {telnyx.status_code}")
-    meta = requests.post(
-        f"{fakes_server.graph_url}/v19.0/{settings['app_id']}/subscriptions",
-        data={
-            "object": "whatsapp_business_account",
-            "callback_url": f"{portal_url}webhooks/meta",
-            "fields": "account_update",
-            "verify_token": verify_token,
-            "access_token": f"{settings['app_id']}|{settings['app_secret']}",
-        },
-        timeout=WIRING_TIMEOUT,
-    )
-    if not meta.ok:
-        problems.append(f"Meta app subscription: HTTP {meta.status_code}")
+    with harness.session() as session:
+        session.headers[TENANT_HEADER] = DEFAULT_TENANT
+        for name, method, url, options in calls:
+            try:
+                answer = session.request(method, url, timeout=WIRING_TIMEOUT, **options)
+            except requests.RequestException as exc:  # an armed dropped-connection or delay fault
+                problems.append(f"{name}: {exc}")
+                continue
+            if not answer.ok:
+                problems.append(f"{name}: HTTP {answer.status_code}")
     return problems
+
+
+def rewire_after_arming(harness: Harness, wire: Callable[[], None]) -> None:
+    """Run `wire` after each arming of the default tenant through the catalogue (the live view's Arm, POST
+    /__admin/scenarios/<id>, `Harness.arm_scenario`), by wrapping `world.scenario_armer`. It runs inside that
+    request, on the fakes' loop thread: `wire` must not call the fakes' own ports. What it cannot wire it
+    records (`PortalServer.webhook_problems`), as at start; the arming itself never fails for it."""
+    armer = harness.world.scenario_armer
+    if armer is None:  # no catalogue: nothing arms the tenant
+        return
+
+    def arm_then_wire(scenario_id: str, tenant: str) -> dict[str, Any]:
+        armed = armer(scenario_id, tenant)
+        if tenant == DEFAULT_TENANT:
+            try:
+                wire()
+            except Exception:  # a fault of ours: say so on the console, keep the arming
+                log.exception("signup-harness demo: the webhooks could not be wired again after arming %s", scenario_id)
+        return armed
+
+    harness.world.scenario_armer = arm_then_wire
