@@ -4,7 +4,7 @@
     python bench/cpu_per_request.py --profile       # plus the top of a cProfile run
     python bench/cpu_per_request.py --layer wsgi    # the WSGI app alone (no RSGI bridge)
 
-Drives what `signup-harness serve` runs on its loop thread for each request: `fakes.core.server.RsgiBridge`
+Drives what `signup-harness serve` runs on its loop thread for each request: `fakes.core.rsgi_bridge.RsgiBridge`
 (environ, body read under the limits, the app, the answer) over the Telnyx fake's full pipeline, with a stand-in
 for granian's scope and protocol objects, so the Rust side (HTTP parsing, sockets) is not counted: over sockets
 it adds about 70-90 us per request (bench_figures.py's CPU column minus this figure). The journal is filled past
@@ -81,7 +81,7 @@ class Proto:
 def build(layer: str) -> Any:
     """A callable running one request and returning its status."""
     from fakes.core.clock import LiveClock
-    from fakes.core.server import RsgiBridge
+    from fakes.core.rsgi_bridge import RsgiBridge
     from fakes.harness import Harness
 
     harness = Harness(clock=LiveClock())

@@ -5,46 +5,30 @@
     signup-harness demo --signup-outcome CANCEL --cancel-step PHONE_NUMBER_VERIFICATION   # the popup auto-plays
 
 The fakes run with a LiveClock (codes really expire after 30 s) over the demo world (fakes/data/demo_world.yaml).
-The portal receives both vendors' webhooks: the demo tenant's Telnyx `user_data.webhook_url` is set to its
-/webhooks/telnyx (PATCH /v2/whatsapp/user_data) and the app is subscribed to its /webhooks/meta
-(POST /{app-id}/subscriptions with the app token, which makes the Graph fake send Meta's challenge to the portal).
-The portal is examples/portal/app.py, which is not a Python package: it is imported by file location, from the
-wheel's bundled copy (fakes/_bundled/examples/portal) or else from the source checkout.
+This module is the command: its parser, `run_demo` (arm, start, print the banner, wait for a stop signal) and the
+console's redaction of request lines. The portal, and how both vendors' webhooks are pointed at it, is
+`harness.demo_portal`.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib.util
 import logging
-import secrets
 import signal
 import sys
 import threading
-from pathlib import Path
-from types import FrameType, ModuleType
+from types import FrameType
 from typing import Any
 
-import requests
-from flask import Flask
-
-import fakes
-from fakes.core.access import AccessPolicy, HostGuard
 from fakes.core.clock import LiveClock
 from fakes.core.errors import HarnessError
 from fakes.core.redaction import redact_text
-from fakes.core.server import serve_wsgi
 from fakes.graph.signup import CANCEL_STEPS, OUTCOMES
-from fakes.harness import DEFAULT_GRAPH_PORT, DEFAULT_TELNYX_PORT, Harness, Server, wait_ready
-from harness.arming import TELNYX_KEY, arm_scenario, enable_scenario_arming
+from fakes.harness import DEFAULT_GRAPH_PORT, DEFAULT_TELNYX_PORT, Harness, Server
+from harness.arming import arm_scenario, enable_scenario_arming
 from harness.cli_support import EXIT_USAGE, CliError, check_ports_free, port
-
-HOST = "127.0.0.1"
-DEFAULT_PORTAL_PORT = 8030
-PORTAL_MODULE = "signup_harness_example_portal"
-_FAKES_DIR = Path(fakes.__file__).resolve().parent
-WIRING_TIMEOUT = 10.0
+from harness.demo_portal import DEFAULT_PORTAL_PORT, PortalServer, start_demo
 
 
 class RedactQueryFilter(logging.Filter):
@@ -63,134 +47,6 @@ def quiet_secrets_in_request_logs() -> None:
     logger = logging.getLogger("werkzeug")
     if not any(isinstance(f, RedactQueryFilter) for f in logger.filters):
         logger.addFilter(RedactQueryFilter())
-
-
-def portal_dir() -> Path:
-    """examples/portal: the wheel's bundled copy first, then the source checkout's."""
-    candidates = (_FAKES_DIR / "_bundled" / "examples" / "portal", _FAKES_DIR.parent / "examples" / "portal")
-    for candidate in candidates:
-        if (candidate / "app.py").is_file():
-            return candidate
-    looked = " and ".join(str(c) for c in candidates)
-    raise FileNotFoundError(f"cannot find the example portal (looked in {looked})")
-
-
-def load_portal(directory: Path | None = None) -> ModuleType:
-    """Import examples/portal/app.py by location (once per process)."""
-    loaded = sys.modules.get(PORTAL_MODULE)
-    if loaded is not None and directory is None:
-        return loaded
-    path = (directory or portal_dir()) / "app.py"
-    spec = importlib.util.spec_from_file_location(PORTAL_MODULE, path)
-    if spec is None or spec.loader is None:
-        raise ImportError(f"cannot load the example portal from {path}")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[PORTAL_MODULE] = module
-    try:
-        spec.loader.exec_module(module)
-    except BaseException:
-        sys.modules.pop(PORTAL_MODULE, None)
-        raise
-    return module
-
-
-def demo_portal_settings(harness: Harness, revoked_key: bool = False) -> dict[str, str]:
-    """App id, secret, config id and a Telnyx key for the portal, read from the harness's default tenant."""
-    tenant = harness.world.tenant()
-    with harness.world.lock:
-        app = next(iter(tenant.meta.apps.values()))
-        wanted = "revoked" if revoked_key else "active"
-        # An armed scenario may have revoked the backend's key: the portal keeps using it, as a real backend would.
-        key = next((k.value for k in tenant.telnyx.api_keys.values() if k.status == wanted), TELNYX_KEY)
-        return {
-            "app_id": app.id,
-            "app_secret": app.secret,
-            "config_id": app.config_ids[0],
-            "telnyx_api_key": key,
-        }
-
-
-class PortalServer:
-    """The portal on a real socket, served like the fakes (`fakes.core.server.serve_wsgi`); `stop()` closes it."""
-
-    def __init__(self, app: Flask, port: int = DEFAULT_PORTAL_PORT, host: str = HOST) -> None:
-        # The portal's port checks Host like the fakes' (DNS rebinding): loopback names only. On worker threads:
-        # the portal calls the fakes synchronously, as a partner's backend does.
-        guarded = HostGuard(app, AccessPolicy())
-        self.server = serve_wsgi(guarded, host, port, "portal", threaded=lambda: True, access_log=True)
-        self.webhook_problems: list[str] = []  # what `wire_webhooks` could not set up
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.server.host}:{self.server.port}/"
-
-    def stop(self) -> None:
-        self.server.stop()
-
-
-def start_demo(
-    harness: Harness,
-    portal_port: int = DEFAULT_PORTAL_PORT,
-    graph_port: int = DEFAULT_GRAPH_PORT,
-    telnyx_port: int = DEFAULT_TELNYX_PORT,
-    revoked_key: bool = False,
-) -> tuple[Server, PortalServer]:
-    """Serve the fakes and the portal (over the harness's default tenant), wait until both answer, then point
-    both vendors' webhooks at the portal (`wire_webhooks`)."""
-    fakes_server = harness.serve(HOST, graph_port=graph_port, telnyx_port=telnyx_port)
-    verify_token = secrets.token_urlsafe(16)
-    try:
-        fakes_server.wait_ready()
-        app = load_portal().create_portal_app(
-            graph_url=fakes_server.graph_url,
-            telnyx_url=fakes_server.telnyx_url,
-            telnyx_public_key=harness.telnyx_public_key,
-            meta_verify_token=verify_token,
-            **demo_portal_settings(harness, revoked_key),
-        )
-        portal = PortalServer(app, portal_port)
-    except BaseException:
-        fakes_server.stop()
-        raise
-    try:
-        wait_ready(portal.url + "healthz")
-        portal.webhook_problems = wire_webhooks(harness, fakes_server, portal.url, verify_token)
-    except BaseException:
-        portal.stop()
-        fakes_server.stop()
-        raise
-    return fakes_server, portal
-
-
-def wire_webhooks(harness: Harness, fakes_server: Server, portal_url: str, verify_token: str) -> list[str]:
-    """Point the default tenant's webhooks at the portal, through the vendors' own APIs: Telnyx's `user_data`
-    (with an active API key) and the app's Meta subscription (with its app token; the Graph fake sends Meta's
-    challenge to the portal first). Returns what could not be wired (an armed scenario may refuse a call): the
-    portal then learns the outcome by polling Telnyx's status."""
-    settings = demo_portal_settings(harness)
-    problems: list[str] = []
-    telnyx = requests.patch(
-        f"{fakes_server.telnyx_url}/whatsapp/user_data",
-        json={"webhook_url": f"{portal_url}webhooks/telnyx"},
-        headers={"Authorization": f"Bearer {settings['telnyx_api_key']}"},
-        timeout=WIRING_TIMEOUT,
-    )
-    if not telnyx.ok:
-        problems.append(f"Telnyx user_data: HTTP {telnyx.status_code}")
-    meta = requests.post(
-        f"{fakes_server.graph_url}/v19.0/{settings['app_id']}/subscriptions",
-        data={
-            "object": "whatsapp_business_account",
-            "callback_url": f"{portal_url}webhooks/meta",
-            "fields": "account_update",
-            "verify_token": verify_token,
-            "access_token": f"{settings['app_id']}|{settings['app_secret']}",
-        },
-        timeout=WIRING_TIMEOUT,
-    )
-    if not meta.ok:
-        problems.append(f"Meta app subscription: HTTP {meta.status_code}")
-    return problems
 
 
 def add_demo_parser(subparsers: Any) -> argparse.ArgumentParser:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import requests
@@ -20,47 +19,25 @@ from .client.config import DEFAULT_GRAPH_VERSION
 from .hosted_flow import play_hosted
 from .judge import Observation, judge
 from .partner_endpoint import PartnerEndpoint, drain, open_endpoint, wire
+from .scenario_result import ScenarioResult
 from .scenarios import Scenario
+
+# ScenarioResult, the record `Runner.run` returns, lives in scenario_result.py and is importable from here too.
+__all__ = [
+    "DEFAULT_CLIENT_TIMEOUT",
+    "DEFAULT_OUTCOME_WAIT",
+    "DEFAULT_RETRY",
+    "Runner",
+    "ScenarioResult",
+    "play_all",
+    "tenant_urls",
+]
 
 R = TypeVar("R")
 DEFAULT_CLIENT_TIMEOUT = 5.0
 DEFAULT_RETRY = {"max_attempts": 3, "base_delay": 0.2, "max_delay": 5.0, "total_budget": 15.0}
 # How the reference client waits for the signup session (world time: costs no wall time).
 DEFAULT_OUTCOME_WAIT = {"budget": 60.0, "check_every": 1.0, "webhook_grace": 10.0, "poll_every": 5.0}
-
-
-@dataclass
-class ScenarioResult:
-    scenario: Scenario
-    passed: bool
-    reasons: list[str]
-    duration: float
-    observation: Observation
-    tenant: str
-    signup: dict[str, Any] = field(default_factory=dict)
-    log: list[str] = field(default_factory=list)
-
-    @property
-    def verdict(self) -> str:
-        return "pass" if self.passed else "fail"
-
-    def to_dict(self) -> dict[str, Any]:
-        seen = self.observation
-        return {
-            "id": self.scenario.id,
-            "title": self.scenario.title,
-            "tags": list(self.scenario.tags),
-            "troubleshooting": self.scenario.troubleshooting,
-            "verdict": self.verdict,
-            "reasons": self.reasons,
-            "duration_ms": round(self.duration * 1000, 1),
-            "tenant": self.tenant,
-            "calls": seen.calls,
-            "error": seen.error,
-            "result": seen.result,
-            "request_violations": seen.request_violations,
-            "client_log": self.log,
-        }
 
 
 class _Capture(logging.Handler):

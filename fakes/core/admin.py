@@ -30,8 +30,7 @@ from .errors import HarnessError
 from .inspection import register_inspection_routes
 from .openapi import RequestParts
 from .world import DEFAULT_TENANT, World
-
-TENANT_HEADER = "X-Harness-Tenant"
+from .wsgi_environ import TENANT_HEADER
 
 
 class AdminAccessError(HarnessError):

@@ -2,7 +2,8 @@
 
 A request past a limit gets the vendor's own JSON error (Telnyx `errors[]`, Graph `error{}`) on a vendor route and
 the control plane's `{"harness_error": ...}` on `/__admin`: never HTML, a traceback or a hang. The socket server
-(`fakes.core.server`) enforces the read limits and timeouts; the pipeline enforces the rest, in both transports.
+(`fakes.core.server`, its gateway `fakes.core.rsgi_bridge`) enforces the read limits and timeouts; the pipeline
+enforces the rest, in both transports.
 """
 
 from __future__ import annotations

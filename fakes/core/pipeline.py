@@ -30,7 +30,17 @@ from .responses import VIOLATIONS_HEADER, admin_error, json_response, violations
 from .vendor_app import LazyBuildRule, VendorAdapter, refuse_app_hooks, vendor_flask
 from .vendor_errors import VendorErrorHandlers
 from .world import DEFAULT_TENANT, World
-from .wsgi_environ import BODY, DROPPED, HEAD_CHECKED, HEADERS, LIMIT, check_head, request_headers, wsgi_text
+from .wsgi_environ import (
+    BODY,
+    DROPPED,
+    HEAD_CHECKED,
+    HEADERS,
+    LIMIT,
+    TENANT_HEADER,
+    check_head,
+    request_headers,
+    wsgi_text,
+)
 
 # What `fakes.core.pipeline` has always offered, wherever it now lives.
 __all__ = [
@@ -56,7 +66,6 @@ __all__ = [
     "violations_header",
 ]
 
-TENANT_HEADER = "X-Harness-Tenant"
 TENANT_PREFIX = "/_t/"
 
 

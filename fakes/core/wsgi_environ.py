@@ -1,7 +1,9 @@
-"""The WSGI environ as the vendor pipeline reads it: the harness.* keys, the head limits, headers and path.
+"""The WSGI environ as the vendor pipeline reads it: the harness.* keys, the tenant header, the head limits,
+headers and path.
 
-The transports (`fakes.core.server`, the in-process adapter) and the pipeline share these environ keys; the
-helpers read the request's head straight from the environ, which is cheaper than werkzeug's Request.
+The transports (the socket server's `fakes.core.rsgi_bridge`, the in-process adapter) and the pipeline share these
+environ keys; the helpers read the request's head straight from the environ, which is cheaper than werkzeug's
+Request.
 """
 
 from __future__ import annotations
@@ -15,6 +17,10 @@ LIMIT = "harness.limit"  # environ key: (status, reason) of a request past a lim
 DROPPED = "harness.dropped"  # environ key: a dropped-connection fault (the server closes, the adapter raises)
 HEAD_CHECKED = "harness.head_checked"  # environ key: the socket server checked the header limits
 HEADERS = "harness.headers"  # environ key: the request headers, lower-cased names (the socket server's)
+
+# The header that puts a request into a tenant (after a /_t/<tenant> prefix), and its WSGI environ key.
+TENANT_HEADER = "X-Harness-Tenant"
+TENANT_ENVIRON_KEY = "HTTP_" + TENANT_HEADER.upper().replace("-", "_")  # HTTP_X_HARNESS_TENANT
 
 
 def check_head(environ: dict[str, Any]) -> None:

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from fakes.core.pipeline import DROPPED
+from fakes.core.wsgi_environ import DROPPED, TENANT_ENVIRON_KEY
 
 from .hosts import ENV_HOST, ENV_TENANT, VENDOR_HOSTS, ProxyEvent, refusal_message, tenant_of
 
@@ -23,8 +23,8 @@ def dispatch(proxy: InterceptProxy, environ: dict[str, Any], start_response: Cal
     if host is None:
         return _not_tunnelled(proxy, environ, start_response)
     tenant = environ.get(ENV_TENANT)
-    if tenant and "HTTP_X_HARNESS_TENANT" not in environ:
-        environ["HTTP_X_HARNESS_TENANT"] = tenant
+    if tenant and TENANT_ENVIRON_KEY not in environ:
+        environ[TENANT_ENVIRON_KEY] = tenant
     result = proxy.apps[VENDOR_HOSTS[host]](environ, start_response)
     if environ.get(DROPPED):  # a dropped-connection fault: the client sees the tunnel close, unanswered
         with contextlib.suppress(OSError):

@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from fakes.core.wsgi_environ import TENANT_HEADER
+
 from .problems import Problem, call_name, check_operation_name, describe_calls, problems_in, problems_message
 
 if TYPE_CHECKING:
@@ -20,7 +22,6 @@ if TYPE_CHECKING:
 
     from .scenario import ArmedScenario
 
-TENANT_HEADER = "X-Harness-Tenant"
 IDLE_TIMEOUT_SECONDS = 5.0
 DEFAULT_CLIENT_TIMEOUT = 5.0
 

@@ -17,7 +17,8 @@ import pytest
 
 from fakes.core.clock import LiveClock
 from fakes.harness import Harness, Server
-from harness.demo import PortalServer, demo_portal_settings, load_portal, quiet_secrets_in_request_logs, start_demo
+from harness.demo import quiet_secrets_in_request_logs
+from harness.demo_portal import PortalServer, demo_portal_settings, load_portal, start_demo
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -17,7 +17,8 @@ import requests
 from fakes.core.clock import LiveClock
 from fakes.harness import Harness, Server
 from harness.arming import enable_scenario_arming
-from harness.demo import PortalServer, quiet_secrets_in_request_logs, start_demo
+from harness.demo import quiet_secrets_in_request_logs
+from harness.demo_portal import PortalServer, start_demo
 
 pytestmark = pytest.mark.browser
 
@@ -28,6 +29,9 @@ API_KEY = "KEYLOCALTEST0001_notarealtelnyxkey"
 PENDING = "Connecting WhatsApp: pending"
 # The onboarding's calls, without the portal's polling of the signup session's status while the page waits.
 CALLS = 'tr.entry:not([data-operation="telnyx.getSignupStatus"])'
+# What the demo journals when it points the webhooks at the portal (at start, and again after each arming).
+WIRING = ["telnyx.updateUserData", "graph.webhook:verification", "graph.createAppSubscription"]
+ONBOARDING = CALLS + "".join(f':not([data-operation="{operation}"])' for operation in WIRING)
 
 
 @dataclass
@@ -158,20 +162,31 @@ def test_arming_a_scenario_from_the_page_changes_what_the_next_onboarding_gets(f
     expect(page.locator("#action-result")).to_contain_text("armed telnyx-revoked-key on default")
     expect(page.locator("#armed-scenario")).to_contain_text("telnyx-revoked-key")
     expect(page.locator('[data-table="api_keys"] td.state.revoked')).to_have_count(2)  # the backend's key too
+    # Arming resets the tenant, its journal too; the demo then wires the portal's webhooks again, and the
+    # revoked key is refused there already (Meta's subscription, with the app token, still goes through).
+    expect(page.locator("tr.entry")).to_have_count(len(WIRING))
+    assert [r.get_attribute("data-operation") for r in page.locator("tr.entry").all()] == WIRING
+    expect(page.locator('tr.entry.failed[data-operation="telnyx.updateUserData"]')).to_have_count(1)
 
     portal = page.context.new_page()
     connect_through_portal(portal, fresh.portal.url, by_hand=False)
     expect(portal.locator("#result-title")).to_have_text("WhatsApp not connected")
     expect(portal.locator("#troubleshooting")).to_contain_text(TS_401)
-    expect(page.locator("tr.entry.failed")).to_have_count(1)
+    expect(page.locator('tr.entry.failed[data-operation="telnyx.registerTechProvider"]')).to_have_count(1)
+    expect(page.locator(ONBOARDING.replace("tr.entry", "tr.entry.failed"))).to_have_count(1)
 
     search.fill("success")
     page.get_by_role("button", name="Arm success", exact=True).click()
     expect(page.locator("#armed-scenario")).to_contain_text("success: ")
-    expect(page.locator("tr.entry")).to_have_count(0)  # arming resets the tenant, its journal too
+    expect(page.locator("tr.entry.ok")).to_have_count(len(WIRING))  # the journal again: only the wiring, all ok
+    expect(page.locator("tr.entry")).to_have_count(len(WIRING))
     connect_through_portal(portal, fresh.portal.url, by_hand=False)
     expect(portal.locator("#result-title")).to_have_text(PENDING)
-    expect(page.locator(CALLS.replace("tr.entry", "tr.entry.ok"))).to_have_count(2)
+    # The onboarding's two calls, and Meta's signed account_update: the re-wired subscription reached the portal.
+    onboarding = page.locator(ONBOARDING.replace("tr.entry", "tr.entry.ok"))
+    expect(onboarding).to_have_count(3)
+    operations = sorted(str(r.get_attribute("data-operation")) for r in onboarding.all())
+    assert operations == ["graph.exchangeCode", "graph.webhook:account_update", "telnyx.registerTechProvider"]
 
 
 def test_the_actions_are_the_control_operations(fresh: Live, page: Any) -> None:

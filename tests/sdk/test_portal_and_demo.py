@@ -12,14 +12,8 @@ import pytest
 import requests
 
 from fakes.harness import Harness
-from harness.demo import (
-    RedactQueryFilter,
-    add_demo_parser,
-    demo_portal_settings,
-    load_portal,
-    portal_dir,
-    signup_plan,
-)
+from harness.demo import RedactQueryFilter, add_demo_parser, signup_plan
+from harness.demo_portal import demo_portal_settings, load_portal, portal_dir
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from fakes.harness import Harness
-from harness.demo import demo_portal_settings, load_portal
+from harness.demo_portal import demo_portal_settings, load_portal
 
 
 def page_config(app: Any) -> dict[str, Any]:

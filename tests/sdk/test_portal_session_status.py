@@ -14,7 +14,7 @@ import pytest
 
 from fakes.core.clock import ManualClock
 from fakes.harness import Harness
-from harness.demo import demo_portal_settings, load_portal
+from harness.demo_portal import demo_portal_settings, load_portal
 
 PORTAL = "http://portal.localhost"
 VERIFY_TOKEN = "portal-verify-token"
