@@ -16,6 +16,8 @@ from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
+from fakes.core.wsgi_environ import DROPPED
+
 
 class WSGIAdapter(BaseAdapter):
     def __init__(self, app: Any) -> None:
@@ -45,7 +47,7 @@ class WSGIAdapter(BaseAdapter):
         started = time.monotonic()
         app_iter, status, headers = run_wsgi_app(app, environ, buffered=True)
         content = b"".join(app_iter)
-        if seen.get("environ", environ).get("harness.dropped"):
+        if seen.get("environ", environ).get(DROPPED):
             raise requests.ConnectionError("connection dropped by the fake (armed fault)", request=request)
         read_timeout = timeout[1] if isinstance(timeout, tuple) else timeout
         if read_timeout is not None and time.monotonic() - started > read_timeout:

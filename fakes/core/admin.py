@@ -30,7 +30,7 @@ from .errors import HarnessError
 from .inspection import register_inspection_routes
 from .openapi import RequestParts
 from .world import DEFAULT_TENANT, World
-from .wsgi_environ import TENANT_HEADER
+from .wsgi_environ import BODY, PATH_TENANT, TENANT_HEADER
 
 
 class AdminAccessError(HarnessError):
@@ -67,7 +67,7 @@ def admit(world: World, req: Request) -> AdminRequest:
     if problem:
         raise AdminAccessError(f"{problem}: the control plane answers only its own origin")
     scope = op.extensions.get("x-harness-scope", "root")
-    prefix, header = req.environ.get("harness.tenant"), req.headers.get(TENANT_HEADER)
+    prefix, header = req.environ.get(PATH_TENANT), req.headers.get(TENANT_HEADER)
     if prefix and header and prefix != header:
         raise AdminAccessError(f"the /_t/{prefix} prefix and {TENANT_HEADER}: {header} name different tenants")
     context = prefix or header or None
@@ -78,7 +78,7 @@ def admit(world: World, req: Request) -> AdminRequest:
                 f"{op.method} /__admin{op.path.removeprefix('/__admin')} acts on every tenant: it is only available "
                 f"on the root control plane (no /_t/ prefix, no {TENANT_HEADER}) with {ADMIN_TOKEN_HEADER}"
             )
-    body = req.environ.get("harness.body")
+    body = req.environ.get(BODY)
     if body is None:
         body = req.get_data(cache=True)
     if body and not op.body_media:

@@ -36,6 +36,7 @@ from .wsgi_environ import (
     HEAD_CHECKED,
     HEADERS,
     LIMIT,
+    PATH_TENANT,
     TENANT_HEADER,
     check_head,
     request_headers,
@@ -92,7 +93,7 @@ class VendorPipeline(VendorErrorHandlers):
         if path.startswith(TENANT_PREFIX):  # a partner's backend pointed at a tenant by base URL alone
             name, _, rest = path[len(TENANT_PREFIX) :].partition("/")
             if name:
-                environ["harness.tenant"] = name
+                environ[PATH_TENANT] = name
                 environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + TENANT_PREFIX + name
                 environ["PATH_INFO"] = path = "/" + rest
         if LIMIT not in environ:
@@ -173,7 +174,7 @@ class VendorPipeline(VendorErrorHandlers):
         headers = environ.get(HEADERS) or request_headers(environ)
         query = scope.request.args.to_dict() if environ.get("QUERY_STRING") else {}
         name = (
-            environ.get("harness.tenant")
+            environ.get(PATH_TENANT)
             or headers.get(_TENANT_HEADER)
             or self.world.tenant_for_credential(self.vendor.credential(headers, query))
             or DEFAULT_TENANT

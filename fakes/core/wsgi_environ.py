@@ -17,6 +17,7 @@ LIMIT = "harness.limit"  # environ key: (status, reason) of a request past a lim
 DROPPED = "harness.dropped"  # environ key: a dropped-connection fault (the server closes, the adapter raises)
 HEAD_CHECKED = "harness.head_checked"  # environ key: the socket server checked the header limits
 HEADERS = "harness.headers"  # environ key: the request headers, lower-cased names (the socket server's)
+PATH_TENANT = "harness.tenant"  # environ key: the tenant a /_t/<tenant> path prefix named (the pipeline sets it)
 
 # The header that puts a request into a tenant (after a /_t/<tenant> prefix), and its WSGI environ key.
 TENANT_HEADER = "X-Harness-Tenant"

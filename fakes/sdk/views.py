@@ -23,7 +23,7 @@ from flask import Blueprint, Response, jsonify, render_template, request
 
 from fakes.core.access import cross_origin_problem
 from fakes.core.world import DEFAULT_TENANT, Tenant, World
-from fakes.core.wsgi_environ import TENANT_HEADER
+from fakes.core.wsgi_environ import PATH_TENANT, TENANT_HEADER
 from fakes.graph.signup import complete_signup
 
 from .dialog import STEPS, TS_FB_LOGIN, UNAVAILABLE_TITLE, DialogOptions, SdkError, login_response
@@ -34,7 +34,7 @@ JAVASCRIPT = "text/javascript; charset=utf-8"
 
 
 def _tenant_name() -> str:
-    return request.environ.get("harness.tenant") or request.headers.get(TENANT_HEADER) or DEFAULT_TENANT
+    return request.environ.get(PATH_TENANT) or request.headers.get(TENANT_HEADER) or DEFAULT_TENANT
 
 
 def _script() -> Response:

@@ -16,6 +16,7 @@ from flask import Blueprint, Response, request
 from fakes.core.errors import VendorError
 from fakes.core.telnyx_state import HostedSignup
 from fakes.core.world import Tenant, World
+from fakes.core.wsgi_environ import PATH_TENANT
 
 from . import meta_side
 from .hosted_signups import complete_hosted_signup, expired
@@ -42,7 +43,7 @@ def hosted_page_blueprint(world: World) -> Blueprint:
     page = Blueprint("hosted", __name__)
 
     def lookup(hosted_id: str) -> tuple[Tenant, HostedSignup] | Response:
-        tenant = world.tenant(request.environ.get("harness.tenant") or "default")
+        tenant = world.tenant(request.environ.get(PATH_TENANT) or "default")
         hosted = tenant.telnyx.hosted_signups.get(hosted_id)
         sent = request.values.get("jwt", "")
         if hosted is None or not hmac.compare_digest(sent.encode(), hosted.jwt.encode()):

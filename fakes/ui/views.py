@@ -16,6 +16,8 @@ from pathlib import Path
 
 from flask import Blueprint, Response, jsonify, render_template, request, send_from_directory, url_for
 
+from fakes.core.wsgi_environ import PATH_TENANT
+
 # The page runs only its own script and style, talks only to its own origin, and cannot be framed.
 STATIC = Path(__file__).resolve().parent / "static"
 ASSETS = frozenset(path.name for path in STATIC.iterdir() if path.is_file())
@@ -41,7 +43,7 @@ def ui_blueprint() -> Blueprint:
     @ui.get("", endpoint="getLiveView")
     def page() -> str:
         admin_base = url_for("admin_ui.getLiveView").removesuffix("ui")  # /__admin/, under any /_t/<tenant> prefix
-        prefix_tenant = request.environ.get("harness.tenant") or ""
+        prefix_tenant = request.environ.get(PATH_TENANT) or ""
         return render_template("admin_ui/index.html", admin_base=admin_base, prefix_tenant=prefix_tenant)
 
     @ui.get("/static/<filename>", endpoint="getLiveViewAsset")
