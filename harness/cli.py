@@ -23,6 +23,9 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "onboard": ("harness.client.cli", "add_onboard_parser", "run_onboard"),
     "demo": ("harness.demo", "add_demo_parser", "run_demo"),
 }
+# The commands that end their own start-up (`cli_support.start_up_ends`) once their servers listen; every other
+# command's start-up ends once its module is imported, before it runs.
+SERVERS = frozenset({"serve", "demo"})
 SUMMARIES = {
     "serve": "run the Graph and Telnyx fakes on loopback",
     "run": "play the scenario catalogue end to end with the reference client",
@@ -56,14 +59,30 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Exit codes (docs/cli.md): 0 passed, 1 scenarios failed, 2 usage or environment error, 130 interrupted."""
-    from .cli_support import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, CliError
+    from .cli_support import start_up_begins, start_up_ends
+
+    managed = argv is None  # the process's own command line (not a caller's in-process run): its start-up
+    if managed:
+        start_up_begins()
+    try:
+        return _dispatch(argv, managed)
+    finally:
+        if managed:
+            start_up_ends()
+
+
+def _dispatch(argv: Sequence[str] | None, managed: bool) -> int:
+    from .cli_support import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, CliError, start_up_ends
 
     argv = list(sys.argv[1:] if argv is None else argv)
     command = next((arg for arg in argv if not arg.startswith("-")), None)
     args = build_parser(command if command in COMMANDS else None).parse_args(argv)
     module, _, runner = COMMANDS[args.command]
     try:
-        return int(getattr(importlib.import_module(module), runner)(args))
+        run = getattr(importlib.import_module(module), runner)
+        if managed and args.command not in SERVERS:
+            start_up_ends()
+        return int(run(args))
     except CliError as exc:
         print(f"signup-harness {args.command}: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -27,7 +27,7 @@ from fakes.core.redaction import redact_text
 from fakes.graph.signup import CANCEL_STEPS, OUTCOMES
 from fakes.harness import DEFAULT_GRAPH_PORT, DEFAULT_TELNYX_PORT, Harness, Server
 from harness.arming import arm_scenario, enable_scenario_arming
-from harness.cli_support import EXIT_USAGE, CliError, check_ports_free, port
+from harness.cli_support import EXIT_USAGE, CliError, check_ports_free, port, start_up_ends
 from harness.demo_portal import DEFAULT_PORTAL_PORT, PortalServer, start_demo
 
 
@@ -115,6 +115,7 @@ def run_demo(args: argparse.Namespace, stop: threading.Event | None = None) -> i
     except (OSError, TimeoutError, SystemExit) as exc:  # werkzeug exits on a bind error
         print(f"signup-harness demo: cannot start: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    start_up_ends()
     stop = stop or threading.Event()
     previous = _install_stop_handlers(stop)
     try:

@@ -17,7 +17,7 @@ from fakes.core.errors import HarnessError
 from fakes.harness import DEFAULT_GRAPH_PORT, DEFAULT_HOST, DEFAULT_TELNYX_PORT, Harness, is_loopback
 from harness.arming import arm_scenario, enable_scenario_arming
 
-from .cli_support import CliError, check_ports_free, check_writable, port, write_text
+from .cli_support import CliError, check_ports_free, check_writable, port, start_up_ends, write_text
 
 
 def add_serve_parser(subparsers: Any) -> None:
@@ -128,6 +128,7 @@ def run_serve(args: argparse.Namespace) -> int:
         except CliError:
             server.stop()
             raise
+    start_up_ends()
     ready_ms = (time.perf_counter() - started) * 1000
     graph_root, telnyx_root = urls["graph"], urls["telnyx"].removesuffix("/v2")
     print(f"Meta Graph fake:  {urls['graph']}", flush=True)
