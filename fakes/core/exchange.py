@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask, Request
-from flask.globals import _cv_app  # Flask's context variable: what `g` reads
 
 from .faults import Fault
+from .flask_context import app_context
 from .openapi import Violation
 from .world import Tenant
 
@@ -35,7 +35,7 @@ class Exchange:
 
 
 def current_exchange() -> Exchange:
-    return _cv_app.get().g.exchange  # type: ignore[no-any-return]  # what flask.g.exchange reads, directly
+    return app_context.get().g.exchange  # type: ignore[no-any-return]  # what flask.g.exchange reads, directly
 
 
 class RequestScope:

@@ -6,9 +6,9 @@ import time
 from typing import Any
 
 from flask import Response
-from flask.globals import _cv_app  # Flask's context variable: what `g` reads
 
 from .exchange import Exchange, RequestScope
+from .flask_context import app_context
 from .journal import JournalEntry
 from .openapi import Violation
 from .world import World
@@ -33,7 +33,7 @@ def journal_entry(
         body = scope.request.get_data(as_text=True)[:2000]
     response_body: Any = None
     if not response.direct_passthrough and response.status_code != 204:
-        response_body = getattr(_cv_app.get().g, "response_json", None)  # flask.g, without the proxy
+        response_body = getattr(app_context.get().g, "response_json", None)  # flask.g, without the proxy
         if response_body is None:
             response_body = response.get_data()
     return JournalEntry(

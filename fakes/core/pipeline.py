@@ -17,13 +17,13 @@ from typing import Any
 
 from flask import Flask, Response
 from flask.ctx import AppContext
-from flask.globals import _cv_app, _cv_request  # Flask's context variables: what `request` and `g` read
 from werkzeug.exceptions import HTTPException, NotFound
 
 from .access import KnownHostGuard
 from .errors import HarnessError, VendorError
 from .exchange import Exchange, RequestScope, current_exchange
 from .fault_answers import MALFORMED_BODY, apply_fault
+from .flask_context import app_context, request_context
 from .journal_entry import journal_entry as _journal_entry  # the name bench/profile_pipeline.py stubs out
 from .openapi import RequestParts, Violation
 from .responses import VIOLATIONS_HEADER, admin_error, json_response, violations_header
@@ -138,8 +138,8 @@ class VendorPipeline(VendorErrorHandlers):
         app = self.app
         scope = RequestScope(app, environ, rule, view_args, routing)
         context = AppContext(app)
-        app_token = _cv_app.set(context)
-        request_token = _cv_request.set(scope)  # type: ignore[arg-type]
+        app_token = app_context.set(context)
+        request_token = request_context.set(scope)  # type: ignore[arg-type]
         exchange: Exchange | None = None
         try:
             limit = environ.get(LIMIT)
@@ -161,8 +161,8 @@ class VendorPipeline(VendorErrorHandlers):
         finally:
             if exchange is not None:
                 self.world.request_finished(exchange.tenant.name)
-            _cv_request.reset(request_token)
-            _cv_app.reset(app_token)
+            request_context.reset(request_token)
+            app_context.reset(app_token)
 
     def _begin(self, scope: RequestScope, endpoint: str | None) -> Exchange:
         # The body is taken before anything reads `request.form` (a credential lookup may), which would

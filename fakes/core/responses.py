@@ -12,10 +12,10 @@ from json.encoder import c_make_encoder, encode_basestring_ascii  # type: ignore
 from typing import Any
 
 from flask import Response
-from flask.globals import _cv_app  # Flask's context variable: what `g` reads
 
 from . import limits
 from .errors import HarnessError
+from .flask_context import app_context
 from .openapi import Violation
 
 VIOLATIONS_HEADER = "X-Harness-Violations"
@@ -49,7 +49,7 @@ def violations_header(violations: list[Violation]) -> str:
 
 def json_response(body: Any, status: int = 200, content_type: str = "application/json") -> Response:
     """Serialize a vendor body, keeping the value for the journal (so it is never parsed back)."""
-    _cv_app.get().g.response_json = body  # flask.g, without the proxy
+    app_context.get().g.response_json = body  # flask.g, without the proxy
     return Response(_dumps(body).encode(), status=status, content_type=content_type)
 
 
