@@ -2,7 +2,7 @@
 fake returns, under the same server as `signup-harness serve` (`fakes.core.server.serve_wsgi`), with no
 pipeline: no tenant, spec check, rules, headers or journal.
 
-    python bench/baseline_server.py --port 0 --urls-json /tmp/baseline.json
+    .venv/bin/python bench/baseline_server.py --port 0 --urls-json /tmp/baseline.json
 
 Writes {"telnyx": "http://127.0.0.1:PORT/v2"} (the same shape as `serve --urls-json`) once listening.
 """

@@ -1,6 +1,6 @@
 """How long the whole scenario catalogue takes, in-process and over sockets (floors: 5 s and 10 s).
 
-    python bench/bench_catalogue.py            # 3 runs per transport; prints a table, writes bench/catalogue.json
+    .venv/bin/python bench/bench_catalogue.py   # 3 runs per transport; prints a table, writes bench/catalogue.json
 
 Each run is what `signup-harness run` does: one Runner (a fresh harness; over sockets, both fakes served on free
 ports), every scenario in a fresh tenant, the reference client driven and judged. The script also sums the

@@ -1,7 +1,10 @@
 """The README's speed and memory figures, side by side in one run: our serve, Prism 5 and WireMock 3.
 
-    python bench/bench_figures.py                 # ~4 minutes on 2 cores; writes bench/results.json
-    python bench/bench_figures.py --duration 10   # longer wrk runs (seconds per peer)
+    .venv/bin/python bench/bench_figures.py                 # ~4 minutes on 2 cores; writes bench/results.json
+    .venv/bin/python bench/bench_figures.py --duration 10   # longer wrk runs (seconds per peer)
+
+(.venv as the README's setup commands make it.) wrk and taskset come from Debian (`wrk`, `util-linux`): the
+script installs them with apt-get when they are missing, as it installs Java for WireMock.
 
 1. Throughput. Each server is pinned to CPU 0 (`taskset -c 0`), wrk to CPU 1 (`wrk -t1 -c16`, keep-alive), on
    a valid, idempotent Telnyx tech_provider registration: ours with full validation, state and journal
@@ -141,14 +144,22 @@ def npm_bin(name: str, package: str) -> tuple[Path | None, str]:
     return found, "installed now"
 
 
+def ensure_debian_tool(tool: str, package: str) -> bool:
+    """`tool` on the PATH, installed from Debian's `package` first when it is missing (where apt-get works)."""
+    if shutil.which(tool):
+        return True
+    if shutil.which("apt-get"):
+        for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", package]):
+            subprocess.run(
+                command, capture_output=True, check=False, env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+            )
+    return shutil.which(tool) is not None
+
+
 def ensure_java() -> str | None:
-    if shutil.which("java"):
+    if ensure_debian_tool("java", "default-jre-headless"):
         return None
-    for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "default-jre-headless"]):
-        subprocess.run(
-            command, capture_output=True, check=False, env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        )
-    return None if shutil.which("java") else "skipped: no java, and apt-get install default-jre-headless failed"
+    return "skipped: no java, and apt-get install default-jre-headless failed"
 
 
 def free_port() -> int:
@@ -473,12 +484,12 @@ def main() -> int:
     parser.add_argument("--output", type=Path, default=BENCH / "results.json")
     parser.add_argument("--only", default="", help="comma-separated phases to run: throughput,startup,soak,scale")
     args = parser.parse_args()
-    for tool in ("wrk", "taskset"):
-        if shutil.which(tool) is None:
-            print(f"bench_figures: needs {tool} (Debian: apt-get install {'wrk' if tool == 'wrk' else 'util-linux'})")
+    for tool, package in (("wrk", "wrk"), ("taskset", "util-linux")):
+        if not ensure_debian_tool(tool, package):
+            print(f"bench_figures: needs {tool} (Debian: apt-get install {package}), and could not install it")
             return 2
-    results: dict[str, Any] = {"environment": environment(), "targets": TARGETS,
-                               "reproduce": "python bench/bench_figures.py " + " ".join(sys.argv[1:])}  # fmt: skip
+    reproduce = " ".join([".venv/bin/python bench/bench_figures.py", *sys.argv[1:]])
+    results: dict[str, Any] = {"environment": environment(), "targets": TARGETS, "reproduce": reproduce}
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
         script = tmp / "register.lua"

@@ -1,6 +1,6 @@
 """Benchmark of `signup-harness serve`: throughput against a bare Flask baseline, start-up to ready, and memory.
 
-    python bench/bench_serve.py            # ~1 minute on 2 cores; writes bench/results.json
+    .venv/bin/python bench/bench_serve.py            # ~1 minute on 2 cores; writes bench/serve_results.json
 
 1. Throughput. The real CLI (`signup-harness serve --graph-port 0 --telnyx-port 0 --urls-json FILE`, demo world)
    answers a valid, idempotent Telnyx tech_provider registration with its full pipeline (tenant, spec check,
@@ -462,7 +462,7 @@ def main() -> int:
     parser.add_argument("--startup-runs", type=int, default=7)
     parser.add_argument("--memory-chunk", type=int, default=2500, help="requests between RSS readings")
     parser.add_argument("--memory-chunks", type=int, default=4)
-    parser.add_argument("--output", type=Path, default=BENCH / "results.json")
+    parser.add_argument("--output", type=Path, default=BENCH / "serve_results.json")
     args = parser.parse_args()
 
     started = time.perf_counter()

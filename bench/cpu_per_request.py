@@ -1,8 +1,8 @@
 """Server CPU per request of the benchmark's registration, in-process: steadier than req/s on a shared machine.
 
-    python bench/cpu_per_request.py                 # CPU us per request, median of --repeats samples
-    python bench/cpu_per_request.py --profile       # plus the top of a cProfile run
-    python bench/cpu_per_request.py --layer wsgi    # the WSGI app alone (no RSGI bridge)
+    .venv/bin/python bench/cpu_per_request.py                 # CPU us per request, median of --repeats samples
+    .venv/bin/python bench/cpu_per_request.py --profile       # plus the top of a cProfile run
+    .venv/bin/python bench/cpu_per_request.py --layer wsgi    # the WSGI app alone (no RSGI bridge)
 
 Drives what `signup-harness serve` runs on its loop thread for each request: `fakes.core.rsgi_bridge.RsgiBridge`
 (environ, body read under the limits, the app, the answer) over the Telnyx fake's full pipeline, with a stand-in

@@ -1,7 +1,7 @@
 """Bounded HTTP load generator for the benchmarks: N requests over K concurrent connections, one request per
 connection (no keep-alive), on loopback. Run as its own process so it never shares a GIL with the server.
 
-    python bench/loadgen.py --url http://127.0.0.1:PORT/v2/... --method POST --body '{...}' \
+    .venv/bin/python bench/loadgen.py --url http://127.0.0.1:PORT/v2/... --method POST --body '{...}' \
         --header 'Authorization: Bearer ...' --requests 3000 --concurrency 8 --max-seconds 20
 
 Prints one JSON object: sent, ok (2xx), errors, elapsed_s, rps, latency percentiles (ms), and the generator's

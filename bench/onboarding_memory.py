@@ -1,7 +1,7 @@
 """What one onboarding leaves in the world, by table, in bytes: the breakdown behind the soak's RSS figure.
 
-    python bench/onboarding_memory.py                 # 3000 onboardings in-process
-    python bench/onboarding_memory.py --onboardings 20000
+    .venv/bin/python bench/onboarding_memory.py                 # 3000 onboardings in-process
+    .venv/bin/python bench/onboarding_memory.py --onboardings 20000
 
 Runs the soak's onboarding (signup, code exchange, register, list) in-process on the demo world with a live
 clock, then sizes each table of the tenant (objects, their fields and containers, each object counted once: an

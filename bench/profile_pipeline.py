@@ -1,7 +1,7 @@
 """Where the Telnyx fake's time goes per request, in-process (no sockets, no server threads).
 
-    python bench/profile_pipeline.py            # attribution table
-    python bench/profile_pipeline.py --cprofile # plus the top of a cProfile run
+    .venv/bin/python bench/profile_pipeline.py            # attribution table
+    .venv/bin/python bench/profile_pipeline.py --cprofile # plus the top of a cProfile run
 
 Calls the WSGI apps directly with a prebuilt environ for the benchmark's registration: the bare baseline app
 (bench/baseline_server.py), the full fake, and the fake with one pipeline stage stubbed out at a time
