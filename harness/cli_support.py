@@ -7,6 +7,7 @@ Exit codes (docs/cli.md): 0 every scenario passed (or the command did its job), 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import gc
 import os
@@ -65,11 +66,20 @@ def check_writable(path: Path | None, option: str) -> None:
 
 
 def write_text(path: Path, text: str, option: str) -> None:
-    """Write an output file, creating its folder; an OS error is a one-line CliError."""
+    """Write an output file, creating its folder; an OS error is a one-line CliError. A regular file appears
+    whole or not at all (written beside it, then renamed over it), so a reader polling for it (a script waiting
+    for `--urls-json`) never reads half of it; anything else (`/dev/stdout`, a pipe) is written in place."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
+        if path.exists() and not path.is_file():
+            path.write_text(text)
+            return
+        partial.write_text(text)
+        os.replace(partial, path)
     except OSError as exc:
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
         raise CliError(f"{option} {path}: cannot write it ({exc.strerror or exc})") from None
 
 

@@ -131,8 +131,9 @@ def start_demo(
         fakes_server.stop()
         raise
 
-    def wire() -> None:
+    def wire() -> list[str]:
         portal.webhook_problems = wire_webhooks(harness, portal.url, verify_token)
+        return portal.webhook_problems
 
     try:
         wait_ready(portal.url + "healthz")
@@ -193,11 +194,12 @@ def wire_webhooks(harness: Harness, portal_url: str, verify_token: str) -> list[
     return problems
 
 
-def rewire_after_arming(harness: Harness, wire: Callable[[], None]) -> None:
+def rewire_after_arming(harness: Harness, wire: Callable[[], list[str]]) -> None:
     """Run `wire` after each arming of the default tenant through the catalogue (the live view's Arm, POST
     /__admin/scenarios/<id>, `Harness.arm_scenario`), by wrapping `world.scenario_armer`. It runs inside that
     request, on the fakes' loop thread: `wire` must not call the fakes' own ports. What it cannot wire it
-    records (`PortalServer.webhook_problems`), as at start; the arming itself never fails for it."""
+    records (`PortalServer.webhook_problems`) and says on the console, as the banner does at start; the arming
+    itself never fails for it."""
     armer = harness.world.scenario_armer
     if armer is None:  # no catalogue: nothing arms the tenant
         return
@@ -206,9 +208,16 @@ def rewire_after_arming(harness: Harness, wire: Callable[[], None]) -> None:
         armed = armer(scenario_id, tenant)
         if tenant == DEFAULT_TENANT:
             try:
-                wire()
+                problems = wire()
             except Exception:  # a fault of ours: say so on the console, keep the arming
                 log.exception("signup-harness demo: the webhooks could not be wired again after arming %s", scenario_id)
+                problems = []
+            if problems:
+                print(
+                    f"webhooks:         not wired again after arming {scenario_id} ({'; '.join(problems)}): "
+                    "the portal polls Telnyx's status",
+                    flush=True,
+                )
         return armed
 
     harness.world.scenario_armer = arm_then_wire

@@ -62,7 +62,7 @@ def test_serve_turns_the_collector_on_once_it_listens(tmp_path: Path, monkeypatc
     def once_ready() -> None:
         deadline = time.monotonic() + 30
         while not urls_json.exists() and time.monotonic() < deadline:
-            time.sleep(0.01)  # polling for the file serve writes once it listens
+            time.sleep(0.01)  # polling for the file serve writes (whole, by a rename) once it listens
         try:
             urls = json.loads(urls_json.read_text())
             observed["collector_on"] = gc.isenabled()

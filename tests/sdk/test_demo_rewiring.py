@@ -61,12 +61,14 @@ def wiring(harness: Harness) -> tuple[str | None, str | None]:
         return tenant.telnyx.user_data.webhook_url, subscription.callback_url if subscription else None
 
 
-def test_a_scenario_that_refuses_the_wiring_is_armed_and_the_refusal_recorded(demo: RunningDemo) -> None:
+def test_a_scenario_that_refuses_the_wiring_is_armed_and_the_refusal_recorded(demo: RunningDemo, capsys) -> None:
     armed = demo.arm("telnyx-revoked-key", port="telnyx")  # the live view is on both ports
 
     assert armed.status_code == 201, armed.text
     assert armed.json()["armed"] == "telnyx-revoked-key"
     assert demo.portal.webhook_problems == ["Telnyx user_data: HTTP 401"]  # the backend's key is revoked
+    said = capsys.readouterr().out  # the console says so, as the banner does at start
+    assert "not wired again after arming telnyx-revoked-key (Telnyx user_data: HTTP 401)" in said
     assert wiring(demo.harness) == (None, f"{demo.portal.url}webhooks/meta")  # Meta's still reaches the portal
 
 
