@@ -84,5 +84,7 @@ def test_start_up_end_is_idempotent_and_freezes_what_start_up_built() -> None:
     assert not gc.isenabled()
     start_up_ends()
     frozen = gc.get_freeze_count()
-    start_up_ends()  # a second end (serve's own, then main's) changes nothing
-    assert gc.isenabled() and frozen > 0 and gc.get_freeze_count() == frozen
+    built_after = [[index] for index in range(1000)]  # tracked containers made once the command runs
+    start_up_ends()  # a second end (serve's own, then main's) freezes nothing more
+    # Frozen objects that die (another thread's, the interpreter's) lower the count, so it is bounded, not pinned.
+    assert gc.isenabled() and frozen > 0 and gc.get_freeze_count() < frozen + len(built_after)
