@@ -23,8 +23,9 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "onboard": ("harness.client.cli", "add_onboard_parser", "run_onboard"),
     "demo": ("harness.demo", "add_demo_parser", "run_demo"),
 }
-# The commands that end their own start-up (`cli_support.start_up_ends`) once their servers listen; every other
-# command's start-up ends once its module is imported, before it runs.
+# The commands that end their own start-up once their servers listen (`args.end_start_up`: `cli_support.start_up_ends`
+# for the process's own command line, a no-op for an in-process `main(argv)`); every other command's start-up ends
+# once its module is imported, before it runs.
 SERVERS = frozenset({"serve", "demo"})
 SUMMARIES = {
     "serve": "run the Graph and Telnyx fakes on loopback",
@@ -82,6 +83,8 @@ def _dispatch(argv: Sequence[str] | None, managed: bool) -> int:
         run = getattr(importlib.import_module(module), runner)
         if managed and args.command not in SERVERS:
             start_up_ends()
+        elif managed:
+            args.end_start_up = start_up_ends  # the server ends it once it listens
         return int(run(args))
     except CliError as exc:
         print(f"signup-harness {args.command}: {exc}", file=sys.stderr)

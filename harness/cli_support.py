@@ -50,6 +50,12 @@ def start_up_ends() -> None:
         gc.enable()
 
 
+def start_up_not_managed() -> None:
+    """What a server command calls once it listens when `main(argv)` runs in a caller's process: the caller's
+    collector settings are theirs, so nothing changes (`cli.main` hands serve/demo `start_up_ends` only for the
+    process's own command line)."""
+
+
 def check_writable(path: Path | None, option: str) -> None:
     """Refuse, before any work, an output path that cannot be written (missing folders are created later)."""
     if path is None:

@@ -27,7 +27,7 @@ from fakes.core.redaction import redact_text
 from fakes.graph.signup import CANCEL_STEPS, OUTCOMES
 from fakes.harness import DEFAULT_GRAPH_PORT, DEFAULT_TELNYX_PORT, Harness, Server
 from harness.arming import arm_scenario, enable_scenario_arming
-from harness.cli_support import EXIT_USAGE, CliError, check_ports_free, port, start_up_ends
+from harness.cli_support import EXIT_USAGE, CliError, check_ports_free, port, start_up_not_managed
 from harness.demo_portal import DEFAULT_PORTAL_PORT, PortalServer, start_demo
 
 
@@ -80,6 +80,7 @@ def add_demo_parser(subparsers: Any) -> argparse.ArgumentParser:
         action="store_true",
         help="give the portal the demo world's revoked Telnyx key (shows the 401 troubleshooting)",
     )
+    parser.set_defaults(end_start_up=start_up_not_managed)  # cli.main hands start_up_ends for its own process
     return parser
 
 
@@ -115,7 +116,7 @@ def run_demo(args: argparse.Namespace, stop: threading.Event | None = None) -> i
     except (OSError, TimeoutError, SystemExit) as exc:  # werkzeug exits on a bind error
         print(f"signup-harness demo: cannot start: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    start_up_ends()
+    args.end_start_up()  # listening: collection resumes (cli.main's own start-up only)
     stop = stop or threading.Event()
     previous = _install_stop_handlers(stop)
     try:

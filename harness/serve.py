@@ -17,7 +17,7 @@ from fakes.core.errors import HarnessError
 from fakes.harness import DEFAULT_GRAPH_PORT, DEFAULT_HOST, DEFAULT_TELNYX_PORT, Harness, is_loopback
 from harness.arming import arm_scenario, enable_scenario_arming
 
-from .cli_support import CliError, check_ports_free, check_writable, port, start_up_ends, write_text
+from .cli_support import CliError, check_ports_free, check_writable, port, start_up_not_managed, write_text
 
 
 def add_serve_parser(subparsers: Any) -> None:
@@ -26,6 +26,7 @@ def add_serve_parser(subparsers: Any) -> None:
         help="run the Graph and Telnyx fakes on loopback",
         description="Start the Meta Graph and Telnyx fakes in one process, sharing one world.",
     )
+    parser.set_defaults(end_start_up=start_up_not_managed)  # cli.main hands start_up_ends for its own process
     parser.add_argument("--host", default=DEFAULT_HOST, help="bind address (default 127.0.0.1)")
     parser.add_argument("--graph-port", type=port, default=DEFAULT_GRAPH_PORT, help="0 picks a free port")
     parser.add_argument("--telnyx-port", type=port, default=DEFAULT_TELNYX_PORT, help="0 picks a free port")
@@ -114,6 +115,7 @@ def run_serve(args: argparse.Namespace) -> int:
     urls = server.urls()
     if proxy is not None:
         urls.update({"proxy": proxy.url, "ca": str(proxy.ca.cert_path)})
+    args.end_start_up()  # listening: collection resumes (cli.main's own start-up only), before --urls-json says so
     if args.urls_json:
         try:
             write_text(
@@ -128,7 +130,6 @@ def run_serve(args: argparse.Namespace) -> int:
         except CliError:
             server.stop()
             raise
-    start_up_ends()
     ready_ms = (time.perf_counter() - started) * 1000
     graph_root, telnyx_root = urls["graph"], urls["telnyx"].removesuffix("/v2")
     print(f"Meta Graph fake:  {urls['graph']}", flush=True)

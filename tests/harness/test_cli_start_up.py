@@ -10,7 +10,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -53,10 +53,8 @@ def test_an_in_process_caller_keeps_its_own_collector_settings(capsys) -> None:
     assert not gc.isenabled()  # main(argv) is a caller's run, not the process's start-up: left as it was
 
 
-def test_serve_turns_the_collector_on_once_it_listens(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    urls_json = tmp_path / "urls.json"
-    argv = ["signup-harness", "serve", "--graph-port", "0", "--telnyx-port", "0", "--urls-json", str(urls_json)]
-    monkeypatch.setattr(sys, "argv", argv)
+def _serve_until_ready(urls_json: Path, run_serve: Callable[[], int]) -> dict[str, object]:
+    """Run serve (in this process), note the collector and the ready answer once --urls-json appears, stop it."""
     observed: dict[str, object] = {}
 
     def once_ready() -> None:
@@ -74,9 +72,26 @@ def test_serve_turns_the_collector_on_once_it_listens(tmp_path: Path, monkeypatc
 
     watcher = threading.Thread(target=once_ready)
     watcher.start()
-    assert main() == 0
+    observed["exit"] = run_serve()
     watcher.join(10)
-    assert observed == {"collector_on": True, "status": 200}
+    return observed
+
+
+def test_serve_turns_the_collector_on_once_it_listens(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    urls_json = tmp_path / "urls.json"
+    argv = ["signup-harness", "serve", "--graph-port", "0", "--telnyx-port", "0", "--urls-json", str(urls_json)]
+    monkeypatch.setattr(sys, "argv", argv)
+    assert _serve_until_ready(urls_json, main) == {"exit": 0, "collector_on": True, "status": 200}
+
+
+def test_an_in_process_serve_leaves_the_callers_collector_off(tmp_path: Path) -> None:
+    urls_json = tmp_path / "urls.json"
+    argv = ["serve", "--graph-port", "0", "--telnyx-port", "0", "--urls-json", str(urls_json)]
+    gc.disable()  # the caller's own choice (a benchmark, an embedding test runner)
+    frozen = gc.get_freeze_count()
+    observed = _serve_until_ready(urls_json, lambda: main(argv))
+    assert observed == {"exit": 0, "collector_on": False, "status": 200}
+    assert not gc.isenabled() and gc.get_freeze_count() <= frozen  # nothing of the caller's frozen either
 
 
 def test_start_up_end_is_idempotent_and_freezes_what_start_up_built() -> None:
